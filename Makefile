@@ -1,0 +1,68 @@
+# Atelier — the two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ATELIER := $(VENV)/bin/atelier
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: install run serve migrate reference demo test test-unit test-e2e quality fix bench messages clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+atelier/locale/en/LC_MESSAGES/django.mo: atelier/locale/en/LC_MESSAGES/django.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -d atelier/locale -D django -l en
+
+install: $(VENV)/.installed node_modules/.installed atelier/locale/en/LC_MESSAGES/django.mo
+
+migrate: install
+	$(ATELIER) migrate --no-input
+
+reference: migrate
+	$(ATELIER) load_reference
+
+demo: reference
+	$(ATELIER) load_demo
+
+run: demo
+	$(ATELIER) collectstatic --no-input -v0
+	@echo "Atelier : http://$(HOST):$(PORT)/  (comptes de démonstration : voir README.md)"
+	$(ATELIER) runserver $(HOST):$(PORT)
+
+serve: install
+	$(ATELIER) runserver $(HOST):$(PORT)
+
+# The whole suite: unit + integration tests, then the end-to-end browser tests (which say clearly
+# when Chromium is missing and what they skipped). DATABASE_URL=postgres://… runs it on PostgreSQL.
+test: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+quality: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(ATELIER) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.prod DJANGO_SECRET_KEY=quality-check-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-xyz $(ATELIER) check --deploy --fail-level WARNING
+
+fix: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) bench/run.py $(BENCH_ARGS)
+
+# Needs GNU gettext (xgettext) on the developer's machine; compiled files are built by `install`.
+messages: install
+	cd atelier && ../$(ATELIER) makemessages -l en --no-obsolete
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,1 @@
+"""Atelier: the platform of ESS resource centres and networks."""

@@ -1,0 +1,28 @@
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Network, NetworkRole
+
+
+def user_network_ids(user: Any, *, roles: Iterable[str] | None = None) -> set[int]:
+    """Ids of the networks in which `user` holds one of `roles` (any role when None)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    qs = NetworkRole.objects.filter(user=user)
+    if roles is not None:
+        qs = qs.filter(role__in=list(roles))
+    return set(qs.values_list("network_id", flat=True))
+
+
+def user_has_role(user: Any, network_id: int, *, roles: Iterable[str]) -> bool:
+    return network_id in user_network_ids(user, roles=roles)
+
+
+def network_list() -> QuerySet[Network]:
+    return Network.objects.select_related("parent").order_by("name")
+
+
+def network_get(*, slug: str) -> Network:
+    return Network.objects.get(slug=slug)

@@ -1,0 +1,180 @@
+"""Organisations of the ESS and their establishments. Facet columns on Organisation are
+denormalised on write by services (never by signals) so that search and counts stay single-table."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from atelier.core.models import TimeStampedModel
+from atelier.territories.enums import EssFamily
+
+from .enums import (
+    Approval,
+    EssRule,
+    GeoPrecision,
+    HeadcountBand,
+    MembershipStatus,
+    Source,
+    Theme,
+)
+
+
+class Organisation(TimeStampedModel):
+    siren = models.CharField(_("SIREN"), max_length=9, unique=True, null=True, blank=True)
+    name = models.CharField(_("nom"), max_length=255)
+    acronym = models.CharField(_("sigle"), max_length=64, blank=True)
+    legal_category = models.ForeignKey(
+        "territories.LegalCategory", null=True, blank=True, on_delete=models.PROTECT,
+        verbose_name=_("catégorie juridique"),
+    )
+    ess_family = models.CharField(
+        _("famille ESS"), max_length=16, choices=EssFamily.choices, default=EssFamily.OTHER
+    )
+    sirene_ess_flag = models.CharField(
+        _("indicateur ESS SIRENE"), max_length=1, blank=True,
+        choices=[("O", _("oui")), ("N", _("non")), ("", _("non renseigné"))],
+    )
+    staff_approved = models.BooleanField(
+        _("reconnue ESS par l'équipe"), default=False,
+        help_text=_("Entreprise ESUS, adhérente… reconnue par l'équipe du réseau."),
+    )
+    ess_rule = models.CharField(
+        _("règle d'appartenance à l'ESS"), max_length=16, choices=EssRule.choices, blank=True,
+        db_index=True,
+    )
+    approval_bits = models.IntegerField(_("agréments"), default=0)
+    theme_bits = models.IntegerField(_("thèmes"), default=0)
+    headcount_band = models.CharField(
+        _("tranche d'effectifs"), max_length=2, choices=HeadcountBand.choices,
+        default=HeadcountBand.UNKNOWN,
+    )
+    naf = models.ForeignKey(
+        "territories.NafCode", null=True, blank=True, on_delete=models.PROTECT,
+        verbose_name=_("activité principale (NAF)"),
+    )
+    description = models.TextField(_("présentation"), blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    creation_date = models.DateField(_("date de création"), null=True, blank=True)
+    is_active = models.BooleanField(_("en activité"), default=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+
+    # Denormalised from the head office and nomenclatures, maintained by services.
+    naf_section = models.CharField(max_length=1, blank=True, editable=False)
+    commune_code = models.CharField(max_length=5, blank=True, editable=False)
+    departement_code = models.CharField(max_length=3, blank=True, editable=False)
+    region_code = models.CharField(max_length=3, blank=True, editable=False)
+    epci_code = models.CharField(max_length=9, blank=True, editable=False)
+    ept_code = models.CharField(max_length=9, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["departement_code", "ess_family"]),
+            models.Index(fields=["region_code", "ess_family"]),
+            models.Index(fields=["commune_code"]),
+            models.Index(fields=["epci_code"]),
+            models.Index(fields=["ess_family"]),
+            models.Index(fields=["naf_section"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def in_ess(self) -> bool:
+        return bool(self.ess_rule)
+
+    @property
+    def themes(self) -> list[Theme]:
+        return [t for t in Theme if self.theme_bits & (1 << t.value)]
+
+    @property
+    def approvals(self) -> list[Approval]:
+        return [a for a in Approval if self.approval_bits & (1 << a.value)]
+
+
+class Establishment(TimeStampedModel):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="establishments"
+    )
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True, null=True, blank=True)
+    name = models.CharField(_("enseigne"), max_length=255, blank=True)
+    address_complement = models.CharField(_("complément d'adresse"), max_length=255, blank=True)
+    street = models.CharField(_("voie"), max_length=255, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=5, blank=True)
+    commune = models.ForeignKey(
+        "territories.Commune", null=True, blank=True, on_delete=models.PROTECT,
+        verbose_name=_("commune"),
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    geo_precision = models.CharField(
+        _("précision de la position"), max_length=8, choices=GeoPrecision.choices, blank=True
+    )
+    # Web-Mercator world pixel coordinates at zoom 20 (256-px tiles), for server clustering.
+    mx = models.IntegerField(null=True, blank=True, editable=False)
+    my = models.IntegerField(null=True, blank=True, editable=False)
+    is_head_office = models.BooleanField(_("siège"), default=False)
+    is_open = models.BooleanField(_("ouvert"), default=True)
+    naf = models.ForeignKey(
+        "territories.NafCode", null=True, blank=True, on_delete=models.PROTECT,
+        verbose_name=_("activité (NAF)"),
+    )
+    headcount_band = models.CharField(
+        _("tranche d'effectifs"), max_length=2, choices=HeadcountBand.choices,
+        default=HeadcountBand.UNKNOWN,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("établissement")
+        ordering = ["-is_head_office", "siret"]
+        indexes = [models.Index(fields=["mx", "my"])]
+
+    def __str__(self) -> str:
+        return self.siret or self.name or f"#{self.pk}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        city = f"{self.postcode} {self.commune.name if self.commune else ''}".strip()
+        return [x for x in (self.address_complement, self.street, city) if x]
+
+
+class OrganisationMembership(TimeStampedModel):
+    """Membership of an organisation in a network. Contact fields are personal data, private
+    to that network's staff."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    network = models.ForeignKey(
+        "accounts.Network", on_delete=models.CASCADE, related_name="organisation_memberships"
+    )
+    status = models.CharField(
+        _("statut"), max_length=8, choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+    )
+    joined_on = models.DateField(_("adhésion le"), null=True, blank=True)
+    contact_name = models.CharField(_("contact"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("courriel du contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone du contact"), max_length=32, blank=True)
+    notes = models.TextField(_("notes internes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adhésion à un réseau")
+        verbose_name_plural = _("adhésions aux réseaux")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "network"], name="directory_membership_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.network}"

@@ -1,0 +1,130 @@
+"""French administrative geography and the INSEE nomenclatures, loaded from real sources by
+`atelier load-reference` (see data/README.md)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import CommuneKind, EssFamily, GroupingKind, PositionPrecision
+
+
+class Region(models.Model):
+    code = models.CharField(_("code INSEE"), max_length=3, primary_key=True)
+    name = models.CharField(_("nom"), max_length=100)
+
+    class Meta:
+        verbose_name = _("région")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Departement(models.Model):
+    code = models.CharField(_("code INSEE"), max_length=3, primary_key=True)
+    name = models.CharField(_("nom"), max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+
+    class Meta:
+        verbose_name = _("département")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Grouping(models.Model):
+    """An EPCI à fiscalité propre or an EPT (Grand Paris), identified by its SIREN."""
+
+    code = models.CharField(_("SIREN"), max_length=9, primary_key=True)
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("nature"), max_length=5, choices=GroupingKind.choices)
+
+    class Meta:
+        verbose_name = _("intercommunalité")
+        verbose_name_plural = _("intercommunalités")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(models.Model):
+    """A current commune, or a municipal arrondissement of Paris, Lyon or Marseille (kind ARM,
+    with `parent` the commune). Every row has a position; `position_precision` says how good."""
+
+    code = models.CharField(_("code INSEE"), max_length=5, primary_key=True)
+    name = models.CharField(_("nom"), max_length=100, db_index=True)
+    kind = models.CharField(_("type"), max_length=3, choices=CommuneKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="arrondissements"
+    )
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="communes")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="communes")
+    epci = models.ForeignKey(
+        Grouping, null=True, blank=True, on_delete=models.SET_NULL, related_name="communes"
+    )
+    ept = models.ForeignKey(
+        Grouping, null=True, blank=True, on_delete=models.SET_NULL, related_name="ept_communes"
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    position_precision = models.CharField(
+        _("précision de la position"), max_length=16, choices=PositionPrecision.choices
+    )
+
+    class Meta:
+        verbose_name = _("commune")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class PostalCode(models.Model):
+    code = models.CharField(_("code postal"), max_length=5, db_index=True)
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="postal_codes")
+
+    class Meta:
+        verbose_name = _("code postal")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "commune"], name="territories_postalcode_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.commune_id}"
+
+
+class NafCode(models.Model):
+    """NAF rév. 2, every level (section A…U, division, groupe, classe, sous-classe)."""
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    label = models.CharField(_("libellé"), max_length=255)
+    level = models.PositiveSmallIntegerField(_("niveau"))  # 1 section … 5 sous-classe
+    section = models.CharField(_("section"), max_length=1, db_index=True)
+
+    class Meta:
+        verbose_name = _("code NAF")
+        verbose_name_plural = _("codes NAF")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+class LegalCategory(models.Model):
+    """INSEE catégorie juridique, level III (4 digits), with its ESS family when it has one."""
+
+    code = models.CharField(_("code"), max_length=4, primary_key=True)
+    label = models.CharField(_("libellé"), max_length=255)
+    ess_family = models.CharField(
+        _("famille ESS"), max_length=16, choices=EssFamily.choices, default=EssFamily.OTHER
+    )
+
+    class Meta:
+        verbose_name = _("catégorie juridique")
+        verbose_name_plural = _("catégories juridiques")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
