@@ -1,7 +1,7 @@
 """The `atelier` console command: Django's management commands under one short name.
 
-    atelier load-reference          ->  manage.py load_reference
-    atelier import-sirene --help    ->  manage.py import_sirene --help
+atelier load-reference          ->  manage.py load_reference
+atelier import-sirene --help    ->  manage.py import_sirene --help
 """
 
 import os

@@ -24,32 +24,46 @@ class Organisation(TimeStampedModel):
     name = models.CharField(_("nom"), max_length=255)
     acronym = models.CharField(_("sigle"), max_length=64, blank=True)
     legal_category = models.ForeignKey(
-        "territories.LegalCategory", null=True, blank=True, on_delete=models.PROTECT,
+        "territories.LegalCategory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         verbose_name=_("catégorie juridique"),
     )
     ess_family = models.CharField(
         _("famille ESS"), max_length=16, choices=EssFamily.choices, default=EssFamily.OTHER
     )
     sirene_ess_flag = models.CharField(
-        _("indicateur ESS SIRENE"), max_length=1, blank=True,
+        _("indicateur ESS SIRENE"),
+        max_length=1,
+        blank=True,
         choices=[("O", _("oui")), ("N", _("non")), ("", _("non renseigné"))],
     )
     staff_approved = models.BooleanField(
-        _("reconnue ESS par l'équipe"), default=False,
+        _("reconnue ESS par l'équipe"),
+        default=False,
         help_text=_("Entreprise ESUS, adhérente… reconnue par l'équipe du réseau."),
     )
     ess_rule = models.CharField(
-        _("règle d'appartenance à l'ESS"), max_length=16, choices=EssRule.choices, blank=True,
+        _("règle d'appartenance à l'ESS"),
+        max_length=16,
+        choices=EssRule.choices,
+        blank=True,
         db_index=True,
     )
     approval_bits = models.IntegerField(_("agréments"), default=0)
     theme_bits = models.IntegerField(_("thèmes"), default=0)
     headcount_band = models.CharField(
-        _("tranche d'effectifs"), max_length=2, choices=HeadcountBand.choices,
+        _("tranche d'effectifs"),
+        max_length=2,
+        choices=HeadcountBand.choices,
         default=HeadcountBand.UNKNOWN,
     )
     naf = models.ForeignKey(
-        "territories.NafCode", null=True, blank=True, on_delete=models.PROTECT,
+        "territories.NafCode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         verbose_name=_("activité principale (NAF)"),
     )
     description = models.TextField(_("présentation"), blank=True)
@@ -107,7 +121,10 @@ class Establishment(TimeStampedModel):
     street = models.CharField(_("voie"), max_length=255, blank=True)
     postcode = models.CharField(_("code postal"), max_length=5, blank=True)
     commune = models.ForeignKey(
-        "territories.Commune", null=True, blank=True, on_delete=models.PROTECT,
+        "territories.Commune",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         verbose_name=_("commune"),
     )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -121,11 +138,16 @@ class Establishment(TimeStampedModel):
     is_head_office = models.BooleanField(_("siège"), default=False)
     is_open = models.BooleanField(_("ouvert"), default=True)
     naf = models.ForeignKey(
-        "territories.NafCode", null=True, blank=True, on_delete=models.PROTECT,
+        "territories.NafCode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         verbose_name=_("activité (NAF)"),
     )
     headcount_band = models.CharField(
-        _("tranche d'effectifs"), max_length=2, choices=HeadcountBand.choices,
+        _("tranche d'effectifs"),
+        max_length=2,
+        choices=HeadcountBand.choices,
         default=HeadcountBand.UNKNOWN,
     )
 
@@ -156,7 +178,9 @@ class OrganisationMembership(TimeStampedModel):
         "accounts.Network", on_delete=models.CASCADE, related_name="organisation_memberships"
     )
     status = models.CharField(
-        _("statut"), max_length=8, choices=MembershipStatus.choices,
+        _("statut"),
+        max_length=8,
+        choices=MembershipStatus.choices,
         default=MembershipStatus.ACTIVE,
     )
     joined_on = models.DateField(_("adhésion le"), null=True, blank=True)

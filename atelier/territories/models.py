@@ -88,7 +88,9 @@ class PostalCode(models.Model):
     class Meta:
         verbose_name = _("code postal")
         constraints = [
-            models.UniqueConstraint(fields=["code", "commune"], name="territories_postalcode_unique")
+            models.UniqueConstraint(
+                fields=["code", "commune"], name="territories_postalcode_unique"
+            )
         ]
 
     def __str__(self) -> str:

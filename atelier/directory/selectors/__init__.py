@@ -1,0 +1,1 @@
+"""Reads of the directory app: search (text + facets), map clusters, organisation detail."""

@@ -1,0 +1,46 @@
+import pytest
+
+from atelier.directory.enums import Approval, EssRule
+from atelier.directory.services.organisations import bits, organisation_refresh_derived
+from atelier.directory.tests.factories import EstablishmentFactory, OrganisationFactory
+from atelier.territories.models import LegalCategory
+from atelier.territories.tests.factories import make_small_reference
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ref():
+    return make_small_reference()
+
+
+def _org(ref, *, category, commune="arr20", **kw):
+    org = OrganisationFactory(legal_category=LegalCategory.objects.get(code=category), **kw)
+    EstablishmentFactory(organisation=org, commune=ref[commune])
+    return organisation_refresh_derived(organisation=org)
+
+
+def test_association_is_ess_by_its_legal_category(ref):
+    org = _org(ref, category="9220", name="Les Amis du Quartier")
+    assert org.ess_family == "association"
+    assert org.ess_rule == EssRule.LEGAL_CATEGORY
+
+
+def test_sirene_flag_wins_and_is_the_reason_shown(ref):
+    org = _org(ref, category="5710", sirene_ess_flag="O")
+    assert org.ess_rule == EssRule.SIRENE_FLAG
+
+
+def test_commercial_company_needs_staff_approval_or_esus(ref):
+    assert _org(ref, category="5710").ess_rule == EssRule.NONE
+    assert _org(ref, category="5710", staff_approved=True).ess_rule == EssRule.STAFF_APPROVAL
+    esus = _org(ref, category="5710", approval_bits=bits([Approval.ESUS]))
+    assert esus.ess_rule == EssRule.STAFF_APPROVAL
+
+
+def test_territory_columns_follow_the_head_office(ref):
+    org = _org(ref, category="9220", commune="saint_denis", name="Coopérative du Canal")
+    assert (org.commune_code, org.departement_code, org.region_code) == ("93066", "93", "11")
+    assert (org.epci_code, org.ept_code) == ("200054781", "200057867")
+    assert "cooper" in org.search_text.split()
+    assert "saint" in org.search_text.split()

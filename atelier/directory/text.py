@@ -1,0 +1,41 @@
+"""French text normalisation shared by indexing and querying, so that both databases see the same
+tokens: lower case, French Snowball stem, then accents folded ("Coopératives" -> "cooper")."""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STEMMER = snowballstemmer.stemmer("french")
+# Elided articles and pronouns (l'atelier, d'insertion, qu'il) are cut before stemming.
+_ELISION = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+STOPWORDS = frozenset(
+    (
+        "a au aux avec ce ces d dans de des du en et la le les l leur leurs ou par pour sur un une"
+    ).split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (é -> e, œ -> oe)."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    return fold(_STEMMER.stemWord(word))
+
+
+def tokens(text: str) -> list[str]:
+    """Index/query tokens of `text`, in order, stop words dropped."""
+    text = _ELISION.sub(" ", text.lower())
+    return [_stem(w) for w in _WORD.findall(text) if w not in STOPWORDS]
+
+
+def search_text(*parts: str | None) -> str:
+    """The normalised text stored in Organisation.search_text (space-separated tokens)."""
+    return " ".join(t for part in parts if part for t in tokens(part))
