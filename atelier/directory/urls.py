@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import views
+from .views import search
 
 app_name = "directory"
 urlpatterns = [
-    path("", views.search, name="search"),
+    path("", search.search, name="search"),
 ]

@@ -1,0 +1,1 @@
+"""Views of the Atlas, one module per page family (search, organisation, exports)."""
