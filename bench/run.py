@@ -1,0 +1,236 @@
+"""`make bench`: runs bench/engine.py (search + map) and bench/import_bench.py (SIRENE import) on
+SQLite and on PostgreSQL (a throw-away server started from the Debian packages when DATABASE_URL is
+not given), prints one table and writes bench/RESULTS.md with the command that produced it.
+
+    python bench/run.py [--organisations 1000000] [--engines sqlite,postgresql]
+                        [--import-rows 1200000] [--skip-import] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+PY = sys.executable
+
+
+@contextlib.contextmanager
+def postgres_server(port: int = 54390):
+    """A throw-away PostgreSQL cluster on loopback, or the one named by BENCH_POSTGRES_URL."""
+    if os.environ.get("BENCH_POSTGRES_URL"):
+        yield os.environ["BENCH_POSTGRES_URL"]
+        return
+    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if not bins:
+        raise SystemExit("PostgreSQL introuvable : installez le paquet Debian postgresql.")
+    pgbin = bins[-1].parent
+    data = Path(tempfile.mkdtemp(prefix="atelier-bench-pg."))
+    as_pg = ["su", "postgres", "-s", "/bin/sh", "-c"] if os.geteuid() == 0 else ["sh", "-c"]
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres")
+    opts = (
+        f"-p {port} -k /tmp -c listen_addresses=127.0.0.1 -c shared_buffers=1GB "
+        "-c work_mem=64MB -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        "-c max_wal_size=4GB -c jit=off"
+    )
+    subprocess.run(
+        [
+            *as_pg,
+            f"{pgbin}/initdb -D {data} -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null",
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [*as_pg, f"{pgbin}/pg_ctl -D {data} -o '{opts}' -l {data}/log -w start >/dev/null"],
+        check=True,
+    )
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_pg, f"{pgbin}/pg_ctl -D {data} -m fast stop >/dev/null"], check=False)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def run_engine(engine: str, url: str | None, args) -> dict:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.bench")
+    if url:
+        env["DATABASE_URL"] = url
+    result = OUT / f"{engine}.json"
+    cmd = [
+        PY,
+        str(ROOT / "bench" / "engine.py"),
+        "--organisations",
+        str(args.organisations),
+        "--seed",
+        str(args.seed),
+        "--json",
+        str(result),
+    ]
+    subprocess.run(cmd, check=True, env=env, cwd=ROOT)
+    data = json.loads(result.read_text())
+    if not args.skip_import:
+        imp = OUT / f"{engine}-import.json"
+        cmd = [
+            PY,
+            str(ROOT / "bench" / "import_bench.py"),
+            "--rows",
+            str(args.import_rows),
+            "--json",
+            str(imp),
+        ]
+        subprocess.run(cmd, check=True, env=env, cwd=ROOT)
+        data["import"] = json.loads(imp.read_text())
+    return data
+
+
+def verdict(ok: bool) -> str:
+    return "✅" if ok else "❌"
+
+
+def table(results: dict[str, dict]) -> str:
+    engines = list(results)
+    lines = [
+        "| figure | target | " + " | ".join(engines) + " |",
+        "|---|---|" + "---|" * len(engines),
+    ]
+
+    def row(label, target, fn, check):
+        cells = []
+        for e in engines:
+            try:
+                v = fn(results[e])
+                cells.append(f"{v} {verdict(check(v))}")
+            except (KeyError, TypeError):
+                cells.append("—")
+        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
+
+    row(
+        "organisations / establishments",
+        "1,000,000 / ~1.2 M",
+        lambda r: f"{r['data']['organisations']:,} / {r['data']['establishments']:,}",
+        lambda v: True,
+    )
+    row(
+        "search p50 (ms), mixed set with facet counts",
+        "≤ 15",
+        lambda r: r["search"]["p50_ms"],
+        lambda v: v <= 15,
+    )
+    row("search p95 (ms)", "≤ 50", lambda r: r["search"]["p95_ms"], lambda v: v <= 50)
+    row(
+        "search speed-up vs naive icontains + Python counts (p50)",
+        "≥ 20×",
+        lambda r: r["search"]["speedup_p50"],
+        lambda v: v >= 20,
+    )
+    row(
+        "map clusters p95 (ms), any viewport and zoom",
+        "≤ 30",
+        lambda r: r["map"]["p95_ms"],
+        lambda v: v <= 30,
+    )
+    row(
+        "map answer size, max (bytes)",
+        "≤ 60 KB",
+        lambda r: r["map"]["max_bytes"],
+        lambda v: v <= 60 * 1024,
+    )
+    row(
+        "map answer vs all points, smallest ratio",
+        "≥ 100×",
+        lambda r: r["map"]["min_ratio_all_points"],
+        lambda v: v >= 100,
+    )
+    row(
+        "SIRENE import, establishments/s end to end",
+        "≥ 50,000",
+        lambda r: r["import"]["rows_per_s"],
+        lambda v: v >= 50_000,
+    )
+    row(
+        "SIRENE import, peak memory (MB)",
+        "≤ 500",
+        lambda r: r["import"]["peak_mb"],
+        lambda v: v <= 500,
+    )
+    row(
+        "SIRENE import vs per-row ORM save()",
+        "≥ 10×",
+        lambda r: r["import"]["speedup"],
+        lambda v: v >= 10,
+    )
+    return "\n".join(lines)
+
+
+def details(results: dict[str, dict]) -> str:
+    out = []
+    for e, r in results.items():
+        out.append(f"\n### {e}\n")
+        out.append("| query kind | median hits | p50 ms | p95 ms | naive p50 ms | speed-up |")
+        out.append("|---|---|---|---|---|---|")
+        for row in r["search"]["rows"]:
+            out.append(
+                f"| {row['kind']} | {row['median_hits']:,} | {row['p50_ms']} | "
+                f"{row['p95_ms']} | {row['baseline_p50_ms']} | {row['speedup_p50']}× |"
+            )
+        out.append(
+            "\nMap p95 by zoom (ms): "
+            + ", ".join(f"z{z}: {v}" for z, v in r["map"]["per_zoom_p95_ms"].items())
+        )
+        if "import" in r:
+            out.append("\nImport: " + json.dumps(r["import"], ensure_ascii=False))
+        out.append(f"\nData preparation: {json.dumps(r['data'])}")
+    return "\n".join(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--organisations", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--engines", default="sqlite,postgresql")
+    ap.add_argument("--import-rows", type=int, default=1_200_000)
+    ap.add_argument("--skip-import", action="store_true")
+    ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict] = {}
+    for engine in args.engines.split(","):
+        if engine == "sqlite":
+            url = f"sqlite:///{OUT / 'bench.sqlite3'}"
+            results["SQLite"] = run_engine("sqlite", url, args)
+        elif engine == "postgresql":
+            with postgres_server() as url:
+                results["PostgreSQL"] = run_engine("postgresql", url, args)
+        else:
+            raise SystemExit(f"moteur inconnu : {engine}")
+    summary = table(results)
+    print(summary)
+    if not args.no_write:
+        cmd = "make bench" + (
+            f" BENCH_ARGS={shlex.quote(' '.join(sys.argv[1:]))}" if sys.argv[1:] else ""
+        )
+        text = (
+            "# Benchmark results\n\n"
+            f"Produced by `{cmd}` on {dt.date.today().isoformat()} "
+            f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}).\n"
+            "Each figure is measured in one run, with its baseline in the same process.\n\n"
+            f"{summary}\n\n## Details\n{details(results)}\n"
+        )
+        (ROOT / "bench" / "RESULTS.md").write_text(text)
+        print("bench/RESULTS.md written")
+
+
+if __name__ == "__main__":
+    main()
