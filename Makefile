@@ -44,14 +44,28 @@ serve: install
 
 # The whole suite: unit + integration tests, then the end-to-end browser tests (which say clearly
 # when Chromium is missing and what they skipped). DATABASE_URL=postgres://… runs it on PostgreSQL.
+# Ends with one line saying which database ran and whether the e2e tests ran or were skipped
+# (why). Exit code 5 (no test collected) is a failure like any other non-zero code.
 test: install
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	@summary=$${ATELIER_TEST_SUMMARY:-$$(mktemp)}; : > "$$summary"; \
+	ATELIER_TEST_SUMMARY="$$summary" DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(VENV)/bin/pytest -q $(PYTEST_ARGS); rc=$$?; \
+	echo; \
+	if [ -s "$$summary" ]; then echo "== Suites exécutées : $$(cat "$$summary")"; \
+	else echo "== Suites exécutées : aucun bilan (pytest arrêté avant la fin, code $$rc)"; fi; \
+	[ $$rc -eq 5 ] && echo "== Aucun test collecté : échec."; \
+	[ -z "$$ATELIER_TEST_SUMMARY" ] && rm -f "$$summary"; \
+	exit $$rc
+
+# Only the end-to-end browser tests (Chromium + axe-core).
+test-e2e: install
+	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m e2e $(PYTEST_ARGS)"
 
 quality: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(ATELIER) makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=config.settings.prod DJANGO_SECRET_KEY=quality-check-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-$$RANDOM-xyz $(ATELIER) check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.prod DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') $(ATELIER) check --deploy --fail-level WARNING
 
 fix: install
 	$(VENV)/bin/ruff format .

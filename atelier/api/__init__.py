@@ -11,10 +11,11 @@ api = NinjaAPI(
 
 
 def _register() -> None:
-    from . import map, organisations, territories
+    from . import map, organisation_detail, organisations, territories
 
     api.add_router("/territories", territories.router)
     api.add_router("/organisations", organisations.router)
+    api.add_router("/organisations", organisation_detail.router)
     api.add_router("/map", map.router)
 
 

@@ -1,3 +1,162 @@
-from ninja import Router
+"""GET /api/v1/organisations: the Atlas search (public, no authentication).
+
+Same parameters and meaning as the /atlas/ page (atelier.directory.selectors.search); unlike the
+page, an invalid filter value is an error (422) rather than being ignored."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from atelier.directory.selectors.search import (
+    FACETS,
+    MAX_PAGE_SIZE,
+    ResultRow,
+    SearchParams,
+    search,
+)
 
 router = Router(tags=["organisations"])
+
+
+class CodeLabel(Schema):
+    code: str
+    label: str
+
+
+class OrganisationSummary(Schema):
+    id: int
+    siren: str | None = Field(
+        description="SIREN (9 chiffres), absent pour les structures sans SIREN."
+    )
+    name: str
+    acronym: str
+    ess_family: CodeLabel = Field(description="Famille de l'ESS.")
+    ess_rule: str = Field(
+        description="Règle qui place l'organisation dans l'ESS : sirene_flag, legal_category "
+        "ou staff_approval."
+    )
+    legal_category: CodeLabel | None = Field(description="Catégorie juridique INSEE.")
+    naf: str | None = Field(description="Code NAF de l'activité principale.")
+    commune: CodeLabel | None = Field(description="Commune du siège (code INSEE et nom).")
+    departement: str | None = Field(description="Code du département du siège.")
+    themes: list[CodeLabel]
+    approvals: list[CodeLabel]
+    url: str = Field(description="Fiche de l'organisation sur l'Atlas (page HTML).")
+    api_url: str = Field(description="Fiche détaillée de l'organisation dans l'API.")
+
+
+class FacetValueOut(Schema):
+    value: str = Field(description="Valeur à passer dans le paramètre du même nom.")
+    label: str
+    count: int | None = Field(
+        description="Nombre d'organisations avec ce choix, les autres filtres étant appliqués "
+        "(absent pour un territoire englobant la sélection)."
+    )
+    selected: bool
+
+
+class OrganisationPage(Schema):
+    count: int = Field(description="Nombre total d'organisations correspondant à la recherche.")
+    page: int
+    page_size: int
+    num_pages: int = Field(description="Nombre de pages consultables (au plus 1 000 résultats).")
+    results: list[OrganisationSummary]
+    facets: dict[str, list[FacetValueOut]] = Field(
+        description="Pour chaque filtre (" + ", ".join(FACETS) + "), ses valeurs avec leur "
+        "nombre d'organisations ; le territoire descend d'un niveau sous la sélection."
+    )
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class SearchFilters(Schema):
+    """The Atlas search filters (same names and meaning as the /atlas/ page). Every filter but
+    q is repeatable: values of one filter are alternatives (OR), filters combine (AND)."""
+
+    q: str | None = Field(None, description="Texte recherché (accents et pluriels indifférents).")
+    famille: list[str] | None = Field(
+        None, description="Famille ESS : association, cooperative, mutual, foundation, other."
+    )
+    forme: list[str] | None = Field(
+        None, description="Code de catégorie juridique INSEE (4 chiffres)."
+    )
+    naf: list[str] | None = Field(None, description="Lettre de section NAF (A à U).")
+    theme: list[str] | None = Field(None, description="Thème, par exemple insertion, culture.")
+    agrement: list[str] | None = Field(
+        None, description="Agrément, par exemple esus, siae_ei, scop."
+    )
+    effectif: list[str] | None = Field(
+        None, description="Tranche d'effectifs INSEE, par exemple 11."
+    )
+    territoire: list[str] | None = Field(
+        None,
+        description="Territoire niveau:code : region:11, departement:93, epci:…, ept:…, "
+        "commune:93066.",
+    )
+
+
+def _summary(request: HttpRequest, row: ResultRow, api_base: str) -> dict:
+    return {
+        "id": row.id,
+        "siren": row.siren or None,
+        "name": row.name,
+        "acronym": row.acronym,
+        "ess_family": {"code": row.ess_family.code, "label": row.ess_family.label},
+        "ess_rule": row.ess_rule,
+        "legal_category": (
+            {"code": row.legal_category.code, "label": row.legal_category.label}
+            if row.legal_category
+            else None
+        ),
+        "naf": row.naf or None,
+        "commune": {"code": row.commune.code, "label": row.commune.label} if row.commune else None,
+        "departement": row.departement or None,
+        "themes": [{"code": t.code, "label": t.label} for t in row.themes],
+        "approvals": [{"code": a.code, "label": a.label} for a in row.approvals],
+        "url": request.build_absolute_uri(reverse("directory:organisation", args=[row.id])),
+        "api_url": f"{api_base}/{row.id}",
+    }
+
+
+@router.get(
+    "",
+    response={200: OrganisationPage, 422: ErrorOut},
+    url_name="organisations-list",
+    summary="Rechercher des organisations de l'Atlas (public)",
+    description=(
+        "Accès public, sans authentification. Recherche plein texte en français et filtres de "
+        "l'Atlas, avec le nombre d'organisations par valeur de chaque filtre (facettes). Par "
+        "défaut, seules les organisations de l'ESS en activité sont retenues. Les résultats "
+        "sont triés par pertinence quand `q` est donné, sinon par nom."
+    ),
+)
+def organisations_list(
+    request: HttpRequest,
+    page: int = Query(1, ge=1, description="Numéro de page, à partir de 1."),
+    page_size: int = Query(
+        20, ge=1, le=MAX_PAGE_SIZE, description=f"Résultats par page (au plus {MAX_PAGE_SIZE})."
+    ),
+    filters: Query[SearchFilters] = None,  # type: ignore[assignment]  # documented, read below
+):
+    params = SearchParams.from_querydict(request.GET)
+    if params.errors:
+        raise HttpError(422, " ".join(params.errors))
+    result = search(params, page_size=page_size)
+    api_base = request.build_absolute_uri(reverse("api:organisations-list"))
+    return {
+        "count": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+        "num_pages": result.num_pages,
+        "results": [_summary(request, row, api_base) for row in result.results],
+        "facets": {
+            facet.name: [
+                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in facet.values
+            ]
+            for facet in result.facets
+        },
+    }

@@ -202,3 +202,6 @@ class OrganisationMembership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.network}"
+
+
+from .models_map import MapCell, MapPyramid  # noqa: E402, F401  (the map pyramid)

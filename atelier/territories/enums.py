@@ -7,6 +7,15 @@ class CommuneKind(models.TextChoices):
     MUNICIPAL_ARRONDISSEMENT = "ARM", _("arrondissement municipal")
 
 
+class Zone(models.TextChoices):
+    """Where a région or département lies; `com` marks the collectivités d'outre-mer (Saint-Martin,
+    Polynésie française…), which INSEE's files list beside the départements."""
+
+    METRO = "metro", _("France métropolitaine")
+    DROM = "drom", _("département ou région d'outre-mer")
+    COM = "com", _("collectivité d'outre-mer")
+
+
 class GroupingKind(models.TextChoices):
     """EPCI à fiscalité propre, plus the établissements publics territoriaux of the Grand Paris."""
 

@@ -4,12 +4,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import CommuneKind, EssFamily, GroupingKind, PositionPrecision
+from .enums import CommuneKind, EssFamily, GroupingKind, PositionPrecision, Zone
+from .names import place_key
 
 
 class Region(models.Model):
     code = models.CharField(_("code INSEE"), max_length=3, primary_key=True)
     name = models.CharField(_("nom"), max_length=100)
+    zone = models.CharField(_("zone"), max_length=5, choices=Zone.choices, default=Zone.METRO)
+    # atelier.territories.names.place_key(name), for look-ups by name
+    search_name = models.CharField(_("nom normalisé"), max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("région")
@@ -18,11 +22,17 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_name = place_key(self.name)
+        super().save(*args, **kwargs)
+
 
 class Departement(models.Model):
     code = models.CharField(_("code INSEE"), max_length=3, primary_key=True)
     name = models.CharField(_("nom"), max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+    zone = models.CharField(_("zone"), max_length=5, choices=Zone.choices, default=Zone.METRO)
+    search_name = models.CharField(_("nom normalisé"), max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("département")
@@ -31,6 +41,10 @@ class Departement(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def save(self, *args, **kwargs):
+        self.search_name = place_key(self.name)
+        super().save(*args, **kwargs)
+
 
 class Grouping(models.Model):
     """An EPCI à fiscalité propre or an EPT (Grand Paris), identified by its SIREN."""
@@ -38,6 +52,7 @@ class Grouping(models.Model):
     code = models.CharField(_("SIREN"), max_length=9, primary_key=True)
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("nature"), max_length=5, choices=GroupingKind.choices)
+    search_name = models.CharField(_("nom normalisé"), max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("intercommunalité")
@@ -46,6 +61,10 @@ class Grouping(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = place_key(self.name)
+        super().save(*args, **kwargs)
 
 
 class Commune(models.Model):
@@ -72,6 +91,9 @@ class Commune(models.Model):
     position_precision = models.CharField(
         _("précision de la position"), max_length=16, choices=PositionPrecision.choices
     )
+    search_name = models.CharField(
+        _("nom normalisé"), max_length=100, blank=True, db_index=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("commune")
@@ -79,6 +101,10 @@ class Commune(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.search_name = place_key(self.name)
+        super().save(*args, **kwargs)
 
 
 class PostalCode(models.Model):
@@ -130,3 +156,19 @@ class LegalCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
+
+
+class ReferenceState(models.Model):
+    """What `atelier load-reference` last loaded: a fingerprint of the source versions (to skip
+    the work when nothing changed) and the summary it printed."""
+
+    key = models.CharField(max_length=50, primary_key=True)
+    fingerprint = models.CharField(max_length=64)
+    summary = models.JSONField(default=dict)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("état du référentiel")
+
+    def __str__(self) -> str:
+        return self.key

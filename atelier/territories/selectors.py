@@ -1,10 +1,12 @@
 """Read access to territories and nomenclatures for the other apps."""
 
+import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 
-from .enums import TerritoryLevel
+from .enums import CommuneKind, GroupingKind, TerritoryLevel
 from .models import (
     Commune,
     Departement,
@@ -14,6 +16,7 @@ from .models import (
     PostalCode,
     Region,
 )
+from .names import place_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,7 @@ class CommunePlace:
     longitude: float
     position_precision: str
     postal_codes: tuple[str, ...]
+    population: int | None = None
 
 
 def commune_places(codes: list[str] | None = None) -> dict[str, CommunePlace]:
@@ -55,6 +59,7 @@ def commune_places(codes: list[str] | None = None) -> dict[str, CommunePlace]:
             longitude=c.longitude,
             position_precision=c.position_precision,
             postal_codes=tuple(sorted(postal.get(c.code, ()))),
+            population=c.population,
         )
         for c in qs.only(
             "code",
@@ -66,6 +71,7 @@ def commune_places(codes: list[str] | None = None) -> dict[str, CommunePlace]:
             "latitude",
             "longitude",
             "position_precision",
+            "population",
         )
     }
 
@@ -176,3 +182,173 @@ def regions() -> list[TerritoryRef]:
 def departements() -> list[TerritoryRef]:
     rows = Departement.objects.order_by("code").values_list("code", "name")
     return [_ref_departement(c, n) for c, n in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# Look-up by code, postcode or name, and details (API, search forms)
+
+_COMMUNE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+_DEPARTEMENT_CODE = re.compile(r"^(?:\d{2,3}|2[AB])$")
+_SIREN = re.compile(r"^\d{9}$")
+
+
+def territory_lookup(q: str, limit: int = 10) -> list[TerritoryRef]:
+    """Territories matching `q`: an exact code (INSEE commune, département or région code, EPCI
+    or EPT SIREN), a postcode (its communes), or the start of a name, accents and case ignored
+    ("st denis" finds Saint-Denis). Best first: exact codes, then exact names, then names
+    starting with `q`, then names with a word starting with `q`; within each, régions,
+    départements, EPCI/EPT, then communes by population."""
+    query = (q or "").strip()
+    if not query or limit <= 0:
+        return []
+    found: list[TerritoryRef] = []
+    compact = query.replace(" ", "").upper()
+    if _COMMUNE_CODE.match(compact):
+        found += _communes(Commune.objects.filter(code=compact))
+        found += _communes(Commune.objects.filter(postal_codes__code=compact))
+    if _DEPARTEMENT_CODE.match(compact):
+        code = compact.zfill(2)
+        found += [
+            _ref_region(c, n)
+            for c, n in Region.objects.filter(code=code).values_list("code", "name")
+        ]
+        found += [
+            _ref_departement(c, n)
+            for c, n in Departement.objects.filter(code=code).values_list("code", "name")
+        ]
+    if _SIREN.match(compact):
+        found += _groupings(Grouping.objects.filter(code=compact))
+    key = place_key(query)
+    if compact.isdigit() and len(compact) > 2:
+        key = ""  # a code or a postcode, not a name
+    if key and len(found) < limit:
+        for lookup in ("exact", "startswith", "word"):
+            found += _by_name(key, lookup, limit)
+            if len(_unique(found)) >= limit:
+                break
+    return _unique(found)[:limit]
+
+
+def _unique(refs: list[TerritoryRef]) -> list[TerritoryRef]:
+    seen: set[str] = set()
+    unique = []
+    for ref in refs:
+        if ref.key not in seen:
+            seen.add(ref.key)
+            unique.append(ref)
+    return unique
+
+
+def _name_filter(key: str, lookup: str) -> Q:
+    if lookup == "exact":
+        return Q(search_name=key)
+    if lookup == "startswith":
+        if connection.vendor == "sqlite":
+            # SQLite's LIKE ignores case, so it cannot use the index; keys are plain ASCII, so
+            # a range on the binary collation selects exactly the same rows, from the index.
+            return Q(search_name__gt=key, search_name__lt=key + "\x7f")
+        return Q(search_name__startswith=key) & ~Q(search_name=key)  # varchar_pattern_ops index
+    return Q(search_name__contains=" " + key) & ~Q(search_name__startswith=key)
+
+
+def _communes(qs: QuerySet[Commune], limit: int | None = None) -> list[TerritoryRef]:
+    """Communes, the most populated first."""
+    rows = qs.order_by(F("population").desc(nulls_last=True), "code").values_list(
+        "code", "name", "departement_id"
+    )
+    return [_ref_commune(*row) for row in (rows[:limit] if limit else rows)]
+
+
+def _groupings(qs: QuerySet[Grouping], limit: int | None = None) -> list[TerritoryRef]:
+    rows = qs.order_by("name").values_list("code", "name", "kind")
+    return [_ref_grouping(*row) for row in (rows[:limit] if limit else rows)]
+
+
+def _by_name(key: str, lookup: str, limit: int) -> list[TerritoryRef]:
+    condition = _name_filter(key, lookup)
+    refs = [
+        _ref_region(c, n)
+        for c, n in Region.objects.filter(condition).order_by("name").values_list("code", "name")
+    ]
+    refs += [
+        _ref_departement(c, n)
+        for c, n in Departement.objects.filter(condition)
+        .order_by("code")
+        .values_list("code", "name")
+    ]
+    refs += _groupings(Grouping.objects.filter(condition), limit)
+    refs += _communes(Commune.objects.filter(condition), limit)
+    return refs
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryDetail:
+    """A territory with its parent levels and, for a commune, what the reference knows of it."""
+
+    ref: TerritoryRef
+    parents: tuple[TerritoryRef, ...]
+    kind: str = ""  # commune: COM or ARM; EPCI/EPT: CC, CA, CU, METRO, MET69, EPT
+    population: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    position_precision: str = ""
+    postal_codes: tuple[str, ...] = ()
+    commune_count: int | None = None  # levels above the commune: current communes inside
+
+
+def territory_detail(level: str, code: str) -> TerritoryDetail | None:
+    """The territory `level:code` with its parents (commune -> commune mère, EPT, EPCI,
+    département, région), or None when unknown."""
+    ref = territory_get(level, code)
+    if ref is None:
+        return None
+    current = Commune.objects.filter(kind=CommuneKind.COMMUNE)
+    if level == TerritoryLevel.REGION:
+        return TerritoryDetail(ref, (), commune_count=current.filter(region_id=code).count())
+    if level == TerritoryLevel.DEPARTEMENT:
+        departement = Departement.objects.select_related("region").get(code=code)
+        parents = (_ref_region(departement.region.code, departement.region.name),)
+        return TerritoryDetail(
+            ref, parents, commune_count=current.filter(departement_id=code).count()
+        )
+    if level in (TerritoryLevel.EPCI, TerritoryLevel.EPT):
+        grouping = Grouping.objects.get(code=code)
+        field = "ept_id" if grouping.kind == GroupingKind.EPT else "epci_id"
+        members = current.filter(**{field: code})
+        departements_rows = (
+            Departement.objects.filter(code__in=members.values("departement_id"))
+            .order_by("code")
+            .values_list("code", "name")
+        )
+        region_rows = (
+            Region.objects.filter(code__in=members.values("region_id"))
+            .order_by("name")
+            .values_list("code", "name")
+        )
+        parents = tuple(_ref_departement(*row) for row in departements_rows) + tuple(
+            _ref_region(*row) for row in region_rows
+        )
+        return TerritoryDetail(ref, parents, kind=grouping.kind, commune_count=members.count())
+    commune = Commune.objects.select_related("parent", "departement", "region", "epci", "ept").get(
+        code=code
+    )
+    parents_list: list[TerritoryRef] = []
+    if commune.parent:
+        parents_list.append(
+            _ref_commune(commune.parent.code, commune.parent.name, commune.departement_id)
+        )
+    for grouping in (commune.ept, commune.epci):
+        if grouping:
+            parents_list.append(_ref_grouping(grouping.code, grouping.name, grouping.kind))
+    parents_list.append(_ref_departement(commune.departement.code, commune.departement.name))
+    parents_list.append(_ref_region(commune.region.code, commune.region.name))
+    return TerritoryDetail(
+        ref,
+        tuple(parents_list),
+        kind=commune.kind,
+        population=commune.population,
+        latitude=commune.latitude,
+        longitude=commune.longitude,
+        position_precision=commune.position_precision,
+        postal_codes=tuple(sorted(commune.postal_codes.values_list("code", flat=True).distinct())),
+    )

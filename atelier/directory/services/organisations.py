@@ -1,6 +1,9 @@
 """Organisation writes and the derived fields every writer must keep right."""
 
+from functools import lru_cache
+
 from django.db import transaction
+from django.utils import translation
 
 from atelier.territories.enums import ESS_FAMILIES_BY_LAW, EssFamily
 from atelier.territories.selectors import CommunePlace, commune_place
@@ -34,11 +37,29 @@ def bits(values) -> int:
     return mask
 
 
+@lru_cache(maxsize=1)
+def _bit_labels() -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
+    """French labels of themes and approvals by bit, computed once (the index is French
+    whatever the language of the request that triggered a write)."""
+    with translation.override("fr"):
+        return (
+            tuple((1 << t.value, str(t.label)) for t in Theme),
+            tuple((1 << a.value, str(a.label)) for a in Approval),
+        )
+
+
 def organisation_search_text(
     org: Organisation, *, commune_name: str = "", naf_label: str = ""
 ) -> str:
-    theme_labels = " ".join(str(t.label) for t in Theme if org.theme_bits & (1 << t.value))
-    approval_labels = " ".join(str(a.label) for a in Approval if org.approval_bits & (1 << a.value))
+    themes, approvals = _bit_labels()
+    theme_labels = (
+        " ".join(label for bit, label in themes if org.theme_bits & bit) if org.theme_bits else ""
+    )
+    approval_labels = (
+        " ".join(label for bit, label in approvals if org.approval_bits & bit)
+        if org.approval_bits
+        else ""
+    )
     return search_text(
         org.name,
         org.acronym,
@@ -108,7 +129,11 @@ def _head_office(org: Organisation) -> Establishment | None:
 def organisation_refresh_derived(*, organisation: Organisation) -> Organisation:
     """Recompute and save the derived fields of one organisation (after a manual edit)."""
     org = organisation
-    family = org.legal_category.ess_family if org.legal_category_id else EssFamily.OTHER
+    # Without a legal category (member lists, demo), the family chosen by staff is kept.
+    if org.legal_category_id:
+        family = org.legal_category.ess_family
+    else:
+        family = org.ess_family or EssFamily.OTHER
     head = _head_office(org) if org.pk else None
     place = commune_place(head.commune_id) if head and head.commune_id else None
     naf_section, naf_label = (org.naf.section, org.naf.label) if org.naf_id else ("", "")

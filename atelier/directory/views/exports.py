@@ -1,8 +1,28 @@
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 
 from atelier.core.perms import public
+
+from ..services.exports import CONTENT_TYPES, export_filename, export_stream
+
+# URL extension -> export format (json is the data·inclusion schema).
+FORMATS_BY_EXTENSION = {"csv": "csv", "geojson": "geojson", "json": "data-inclusion"}
 
 
 @public
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    raise Http404  # implemented by the exports task
+    """The organisations of an Atlas search (same query parameters as the page), streamed."""
+    kind = FORMATS_BY_EXTENSION.get(fmt)
+    if kind is None:
+        raise Http404
+    from ..selectors.search import SearchParams, search_queryset
+
+    params = SearchParams.from_querydict(request.GET)
+    organisations = search_queryset(params)
+    page = request.build_absolute_uri(reverse("directory:organisation", args=[0]))
+    page_url = page.replace("/0/", "/{id}/")
+    response = StreamingHttpResponse(
+        export_stream(kind, organisations, page_url=page_url), content_type=CONTENT_TYPES[kind]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(kind)}"'
+    return response

@@ -1,8 +1,42 @@
+import json
+
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
 
 from atelier.core.perms import public
+
+from ..selectors.organisations import (
+    GEO_PRECISION_SENTENCES,
+    OrganisationNotFound,
+    ess_rule_info,
+    establishments_geojson,
+    json_for_script,
+    organisation_jsonld,
+)
+from ..selectors.organisations import (
+    organisation_detail as organisation_get,
+)
 
 
 @public
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404  # implemented by the organisation-page task
+    """Public page of an organisation of the ESS perimeter (staff also see the others)."""
+    try:
+        org = organisation_get(pk, include_outside_ess=request.user.is_staff)
+    except OrganisationNotFound:
+        raise Http404 from None
+    url = request.build_absolute_uri(request.path)
+    establishments = [
+        (est, GEO_PRECISION_SENTENCES.get(est.geo_precision, GEO_PRECISION_SENTENCES[""]))
+        for est in org.establishments.all()
+    ]
+    context = {
+        "organisation": org,
+        "ess_rule": ess_rule_info(org),
+        "establishments": establishments,
+        "networks": [m.network for m in org.public_memberships],
+        "establishments_geojson": json.dumps(establishments_geojson(org), ensure_ascii=False),
+        "jsonld": mark_safe(json_for_script(organisation_jsonld(org, url=url))),  # noqa: S308
+    }
+    return render(request, "directory/organisation_detail.html", context)

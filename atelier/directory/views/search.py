@@ -1,9 +1,82 @@
+"""The Atlas page /atlas/: a GET form (works without JavaScript), results, facets and the map."""
+
+from dataclasses import dataclass
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from atelier.core.perms import public
+
+from ..selectors.search import SearchParams, SearchResult
+from ..selectors.search import search as search_organisations
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """An active filter, shown as a link that removes it."""
+
+    legend: str
+    label: str
+    querystring: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    number: int | None  # None: an ellipsis
+    querystring: str
+    current: bool
+
+
+def active_filters(result: SearchResult) -> list[Chip]:
+    params = result.params
+    chips = []
+    if params.q:
+        chips.append(Chip(_("Texte"), params.q, params.without("q").to_querystring()))
+    for facet in result.facets:
+        for value in facet.values:
+            if value.selected:
+                chips.append(
+                    Chip(
+                        facet.legend,
+                        value.label,
+                        params.without(facet.name, value.value).to_querystring(),
+                    )
+                )
+    return chips
+
+
+def page_links(result: SearchResult) -> list[PageLink]:
+    return [
+        PageLink(
+            n,
+            result.params.with_page(n).to_querystring() if n else "",
+            n == result.page,
+        )
+        for n in result.page_numbers()
+    ]
 
 
 @public
 def search(request: HttpRequest) -> HttpResponse:
-    return render(request, "directory/search.html", {})
+    params = SearchParams.from_querydict(request.GET)
+    result = search_organisations(params, page_size=PAGE_SIZE)
+    previous_qs = result.params.with_page(result.page - 1).to_querystring()
+    next_qs = result.params.with_page(result.page + 1).to_querystring()
+    return render(
+        request,
+        "directory/search.html",
+        {
+            "params": params,
+            "result": result,
+            "chips": active_filters(result),
+            "pages": page_links(result),
+            "previous_querystring": previous_qs,
+            "next_querystring": next_qs,
+            # The current filters without the page: export links, the map.
+            "querystring": params.to_querystring(page=False),
+            "capped": result.total > result.browsable,
+        },
+    )

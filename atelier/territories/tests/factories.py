@@ -147,8 +147,8 @@ def make_small_reference() -> dict:
         PostalCodeFactory(code=code, commune=commune)
     for code, label, family in [
         ("9220", "Association déclarée", EssFamily.ASSOCIATION),
-        ("5458", "SA coopérative ouvrière de production (SCOP)", EssFamily.COOPERATIVE),
-        ("5560", "SA coopérative d'intérêt collectif (SCIC)", EssFamily.COOPERATIVE),
+        ("5458", "SARL coopérative de production (SCOP)", EssFamily.COOPERATIVE),
+        ("5560", "Autre SA coopérative à conseil d'administration", EssFamily.COOPERATIVE),
         ("5710", "SAS, société par actions simplifiée", EssFamily.OTHER),
         ("8210", "Mutuelle", EssFamily.MUTUAL),
         ("9300", "Fondation", EssFamily.FOUNDATION),

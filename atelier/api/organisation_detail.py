@@ -1,0 +1,142 @@
+"""GET /api/v1/organisations/{key}: one organisation of the Atlas, by id or SIREN.
+
+Same visibility as the public page (atelier.directory.selectors.organisations): organisations
+in the ESS perimeter only; member networks by name, never their private contact fields."""
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from atelier.directory.selectors.organisations import (
+    OrganisationNotFound,
+    ess_rule_info,
+    organisation_detail,
+)
+
+router = Router(tags=["organisations"])
+
+
+class CodeLabel(Schema):
+    code: str
+    label: str
+
+
+class EssRuleOut(Schema):
+    code: str
+    title: str
+    explanation: str
+
+
+class EstablishmentOut(Schema):
+    id: int
+    siret: str | None
+    name: str
+    address_complement: str
+    street: str
+    postcode: str
+    commune_code: str | None
+    commune_name: str | None
+    is_head_office: bool
+    is_open: bool
+    latitude: float | None
+    longitude: float | None
+    geo_precision: str
+
+
+class NetworkOut(Schema):
+    slug: str
+    name: str
+
+
+class OrganisationDetailOut(Schema):
+    id: int
+    siren: str | None
+    name: str
+    acronym: str
+    url: str
+    ess_family: CodeLabel
+    ess_rule: EssRuleOut
+    legal_category: CodeLabel | None
+    naf: CodeLabel | None
+    approvals: list[CodeLabel]
+    themes: list[CodeLabel]
+    description: str
+    website: str
+    creation_date: date | None
+    headcount_band: CodeLabel
+    is_active: bool
+    source: str
+    updated_at: datetime
+    establishments: list[EstablishmentOut]
+    networks: list[NetworkOut]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.get(
+    "/{key}",
+    response={200: OrganisationDetailOut, 404: ErrorOut},
+    summary="Fiche d'une organisation (par identifiant ou SIREN)",
+)
+def organisation_get(request: HttpRequest, key: str):
+    try:
+        org = organisation_detail(key)
+    except OrganisationNotFound:
+        raise HttpError(
+            404,
+            f"Aucune organisation de l'Atlas n'a l'identifiant ou le SIREN « {key[:40]} ».",
+        ) from None
+    rule = ess_rule_info(org)
+    return {
+        "id": org.pk,
+        "siren": org.siren,
+        "name": org.name,
+        "acronym": org.acronym,
+        "url": request.build_absolute_uri(reverse("directory:organisation", args=[org.pk])),
+        "ess_family": {"code": org.ess_family, "label": str(org.get_ess_family_display())},
+        "ess_rule": {"code": rule.code, "title": rule.title, "explanation": rule.explanation},
+        "legal_category": (
+            {"code": org.legal_category.code, "label": org.legal_category.label}
+            if org.legal_category
+            else None
+        ),
+        "naf": {"code": org.naf.code, "label": org.naf.label} if org.naf else None,
+        "approvals": [{"code": a.name.lower(), "label": str(a.label)} for a in org.approvals],
+        "themes": [{"code": t.name.lower(), "label": str(t.label)} for t in org.themes],
+        "description": org.description,
+        "website": org.website,
+        "creation_date": org.creation_date,
+        "headcount_band": {
+            "code": org.headcount_band,
+            "label": str(org.get_headcount_band_display()),
+        },
+        "is_active": org.is_active,
+        "source": org.source,
+        "updated_at": org.updated_at,
+        "establishments": [
+            {
+                "id": e.pk,
+                "siret": e.siret,
+                "name": e.name,
+                "address_complement": e.address_complement,
+                "street": e.street,
+                "postcode": e.postcode,
+                "commune_code": e.commune_id,
+                "commune_name": e.commune.name if e.commune_id else None,
+                "is_head_office": e.is_head_office,
+                "is_open": e.is_open,
+                "latitude": e.latitude,
+                "longitude": e.longitude,
+                "geo_precision": e.geo_precision,
+            }
+            for e in org.establishments.all()
+        ],
+        "networks": [
+            {"slug": m.network.slug, "name": m.network.name} for m in org.public_memberships
+        ],
+    }

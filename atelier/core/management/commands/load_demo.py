@@ -1,0 +1,61 @@
+"""atelier load-demo: the real demo dataset (data/demo/) and, in development, demo accounts."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les organisations réelles de démonstration (data/demo/), leurs réseaux et, en "
+        "développement, un compte de démonstration par rôle. Relançable sans doublon."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--with-accounts",
+            action="store_true",
+            help="Créer les comptes de démonstration même hors mode DEBUG (mot de passe public !).",
+        )
+        parser.add_argument(
+            "--without-accounts", action="store_true", help="Ne pas créer de comptes."
+        )
+        parser.add_argument("--file", help="Autre fichier de données (JSON, même format).")
+
+    def handle(self, *args, with_accounts, without_accounts, file, **options):
+        from pathlib import Path
+
+        from atelier.directory.services.demo import (
+            DEMO_PASSWORD,
+            DemoDataError,
+            demo_accounts_ensure,
+            demo_load,
+        )
+
+        try:
+            report = demo_load(path=Path(file) if file else None)
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"Organisations de démonstration : {report.organisations_created} créées, "
+            f"{report.organisations_updated} mises à jour ; {report.establishments} "
+            f"établissements, {report.networks} réseaux, {report.memberships} adhésions."
+        )
+        for warning in report.warnings:
+            self.stderr.write(warning)
+
+        if without_accounts:
+            return
+        if not settings.DEBUG and not with_accounts:
+            self.stdout.write(
+                "Comptes de démonstration NON créés (DEBUG est désactivé) : ajoutez "
+                "--with-accounts pour les créer malgré tout, jamais en production."
+            )
+            return
+        try:
+            accounts = demo_accounts_ensure()
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        for account in accounts:
+            where = f" — réseau {account.network}" if account.network else ""
+            self.stdout.write(f"  {account.username:<8} {account.description}{where}")

@@ -1,0 +1,235 @@
+"""Staff admin of the directory.
+
+- Organisations: public data, editable by any staff user holding the directory permissions.
+  Themes and approvals are checkboxes mapped to the bit fields; the derived columns (ESS family
+  and rule, territory codes, search text) are recomputed on save by
+  `services.organisations.organisation_refresh_derived`; every change is kept by
+  django-simple-history (who, what, when: the "Historique" button).
+- Memberships carry personal data (contact fields): a staff user only sees and edits the
+  memberships of the networks where they hold the staff role; superusers see all. Opening a
+  membership writes an access-log entry (RGPD accountability).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from atelier.accounts.enums import Role
+from atelier.accounts.selectors import user_network_ids
+from atelier.core.services import access_log_record
+
+from .enums import Approval, Theme
+from .geo import lonlat_to_world
+from .models import Establishment, Organisation, OrganisationMembership
+from .selectors.organisations import ESS_RULE_EXPLANATIONS, ESS_RULE_TITLES
+from .services.organisations import bits, organisation_refresh_derived
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    website = forms.URLField(
+        label=_("site web"), required=False, assume_scheme="https", max_length=200
+    )
+    themes = forms.TypedMultipleChoiceField(
+        label=_("thèmes"),
+        choices=Theme.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    approvals = forms.TypedMultipleChoiceField(
+        label=_("agréments et statuts"),
+        choices=Approval.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "acronym",
+            "siren",
+            "legal_category",
+            "naf",
+            "sirene_ess_flag",
+            "staff_approved",
+            "description",
+            "website",
+            "creation_date",
+            "headcount_band",
+            "is_active",
+            "source",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["themes"].initial = [t.value for t in self.instance.themes]
+            self.fields["approvals"].initial = [a.value for a in self.instance.approvals]
+
+    def save(self, commit=True):
+        self.instance.theme_bits = bits(self.cleaned_data.get("themes") or [])
+        self.instance.approval_bits = bits(self.cleaned_data.get("approvals") or [])
+        return super().save(commit=commit)
+
+
+class EstablishmentInline(admin.StackedInline):
+    model = Establishment
+    extra = 0
+    raw_id_fields = ["commune", "naf"]
+    fields = [
+        ("siret", "name"),
+        ("address_complement", "street"),
+        ("postcode", "commune"),
+        ("is_head_office", "is_open", "headcount_band"),
+        ("latitude", "longitude", "geo_precision"),
+        "naf",
+    ]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    form = OrganisationAdminForm
+    list_display = [
+        "name",
+        "acronym",
+        "siren",
+        "ess_family",
+        "ess_rule",
+        "departement_code",
+        "is_active",
+        "source",
+    ]
+    list_filter = ["ess_family", "ess_rule", "is_active", "source", "staff_approved"]
+    search_fields = ["name", "acronym", "=siren"]
+    raw_id_fields = ["legal_category", "naf"]
+    inlines = [EstablishmentInline]
+    readonly_fields = ["ess_rule_explained", "ess_family", "territory", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "acronym", "siren", "legal_category", "naf"]}),
+        (
+            _("Appartenance à l'ESS"),
+            {
+                "fields": ["ess_family", "sirene_ess_flag", "staff_approved", "ess_rule_explained"],
+                "description": _(
+                    "La famille et la règle d'appartenance sont calculées à l'enregistrement "
+                    "(indicateur SIRENE, puis forme juridique, puis reconnaissance par l'équipe)."
+                ),
+            },
+        ),
+        (_("Agréments et thèmes"), {"fields": ["approvals", "themes"]}),
+        (
+            _("Présentation"),
+            {
+                "fields": [
+                    "description",
+                    "website",
+                    "creation_date",
+                    "headcount_band",
+                    "is_active",
+                    "source",
+                ]
+            },
+        ),
+        (_("Calculé"), {"fields": ["territory", "created_at", "updated_at"]}),
+    ]
+    history_list_display = ["ess_rule"]
+
+    @admin.display(description=_("règle d'appartenance à l'ESS"))
+    def ess_rule_explained(self, obj: Organisation) -> str:
+        if not obj.pk:
+            return "—"
+        title = ESS_RULE_TITLES.get(obj.ess_rule, obj.get_ess_rule_display())
+        return f"{title} — {ESS_RULE_EXPLANATIONS[obj.ess_rule]}"
+
+    @admin.display(description=_("territoire (siège)"))
+    def territory(self, obj: Organisation) -> str:
+        codes = [obj.commune_code, obj.departement_code, obj.region_code, obj.epci_code]
+        return " / ".join(c for c in codes if c) or "—"
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for est in instances:
+            if isinstance(est, Establishment):
+                if est.latitude is not None and est.longitude is not None:
+                    est.mx, est.my = lonlat_to_world(est.longitude, est.latitude)
+                else:
+                    est.mx = est.my = None
+            est.save()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the establishments are saved: the head office gives the territory columns.
+        organisation_refresh_derived(organisation=form.instance)
+
+
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "network", "status", "joined_on"]
+    list_filter = ["status", "network"]
+    search_fields = ["organisation__name", "organisation__siren"]
+    autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation", "network"]
+
+    def _network_ids(self, request) -> set[int] | None:
+        """Networks whose memberships `request.user` may see; None = all (superuser)."""
+        if request.user.is_superuser:
+            return None
+        if not hasattr(request, "_staff_network_ids"):
+            request._staff_network_ids = user_network_ids(request.user, roles=[Role.STAFF])
+        return request._staff_network_ids
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        allowed = self._network_ids(request)
+        return qs if allowed is None else qs.filter(network_id__in=allowed)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "network":
+            allowed = self._network_ids(request)
+            if allowed is not None:
+                kwargs["queryset"] = db_field.related_model.objects.filter(pk__in=allowed)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _may(self, request, obj) -> bool:
+        allowed = self._network_ids(request)
+        return obj is None or allowed is None or obj.network_id in allowed
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._may(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may(request, obj)
+
+    def has_add_permission(self, request):
+        allowed = self._network_ids(request)
+        return super().has_add_permission(request) and (allowed is None or bool(allowed))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and object_id:
+            # Another network's membership (or none): do not even confirm it exists.
+            raise Http404
+        return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            obj = self.get_object(request, object_id)
+            if obj.contact_name or obj.contact_email or obj.contact_phone or obj.notes:
+                access_log_record(
+                    user=request.user,
+                    action="view",
+                    obj=obj,
+                    detail="admin: contact de l'adhésion",
+                )
+        return response

@@ -1,0 +1,77 @@
+"""atelier import-members FICHIER [--network SLUG] [--map "colonne=champ,…"] [--sheet NOM]
+[--dry-run] [--report F]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from atelier.directory.services.members import FIELDS, MembersOptions, organisation_import_members
+from atelier.directory.services.reports import ImportFormatError, ImportReport, default_report_path
+
+
+class Command(BaseCommand):
+    help = "Importe la liste des adhérents d'un réseau (CSV ou XLSX)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, metavar="FICHIER")
+        parser.add_argument("--network", default="", metavar="SLUG", help="identifiant du réseau")
+        parser.add_argument(
+            "--map",
+            default="",
+            metavar="COLONNE=CHAMP,…",
+            help=f"correspondance des colonnes ; champs : {', '.join(FIELDS)}",
+        )
+        parser.add_argument("--sheet", default="", metavar="NOM", help="feuille du classeur XLSX")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="tout vérifier et afficher un aperçu sans rien écrire",
+        )
+        parser.add_argument(
+            "--report", type=Path, metavar="FICHIER", help="rapport des rejets (CSV)"
+        )
+
+    def handle(self, *args, **opts):
+        report_path = opts["report"] or default_report_path("adherents", opts["path"])
+        report = ImportReport(path=report_path)
+        options = MembersOptions(
+            path=opts["path"],
+            network_slug=opts["network"],
+            mapping=opts["map"],
+            sheet=opts["sheet"],
+            dry_run=opts["dry_run"],
+        )
+        try:
+            result = organisation_import_members(options=options, report=report)
+        except ImportFormatError as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            report.close()
+        out = self.stdout.write
+        out(
+            "Colonnes reconnues : " + ", ".join(f"{k} ← « {v} »" for k, v in result.columns.items())
+        )
+        if result.dry_run:
+            out("Essai à blanc : rien n'a été écrit. Aperçu :")
+            out(f"{'ligne':>6}  {'organisation':<40}  {'commune':<40}  action")
+            for line, name, commune, action in result.preview:
+                out(f"{line:>6}  {name[:40]:<40}  {commune[:40]:<40}  {action}")
+            out(
+                f"{result.rows} lignes : {result.created} organisation(s) seraient créées, "
+                f"{result.updated} mises à jour, {report.count} rejetée(s)."
+            )
+        else:
+            out(
+                f"{result.rows} lignes : {result.created} organisation(s) créée(s), "
+                f"{result.updated} mise(s) à jour, {result.memberships} adhésion(s) au réseau "
+                f"{result.network or '—'}."
+            )
+            if not result.network:
+                out("Aucun réseau indiqué (--network) : adhésions et contacts non enregistrés.")
+        for line in report.summary_lines():
+            out(line)
+        if report.count:
+            raise CommandError(
+                f"{report.count} ligne(s) rejetée(s) : voir le rapport {report_path}.",
+                returncode=2,
+            )

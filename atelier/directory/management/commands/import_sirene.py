@@ -1,0 +1,89 @@
+"""atelier import-sirene --unites-legales F --etablissements F [--geo F] [--ess-only]
+[--territory CODE] [--report F]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from atelier.directory.services.reports import ImportFormatError, ImportReport, default_report_path
+from atelier.directory.services.sirene import SireneOptions, organisation_import_sirene
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe les fichiers stock SIRENE de l'INSEE (unités légales, établissements et, en "
+        "option, leur géolocalisation) : CSV, CSV compressé gzip ou zip."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unites-legales", required=True, type=Path, metavar="FICHIER")
+        parser.add_argument("--etablissements", required=True, type=Path, metavar="FICHIER")
+        parser.add_argument(
+            "--geo", type=Path, metavar="FICHIER", help="établissements géolocalisés"
+        )
+        parser.add_argument(
+            "--ess-only", action="store_true", help="ne garder que le périmètre de l'ESS"
+        )
+        parser.add_argument(
+            "--territory", default="", metavar="CODE", help="ex. departement:93, region:11"
+        )
+        parser.add_argument(
+            "--report", type=Path, metavar="FICHIER", help="rapport des rejets (CSV)"
+        )
+        parser.add_argument("--batch-size", type=int, default=10_000, help="lignes par lot")
+
+    def handle(self, *args, **opts):
+        report_path = opts["report"] or default_report_path("sirene", opts["etablissements"])
+        report = ImportReport(path=report_path)
+        options = SireneOptions(
+            unites_legales=opts["unites_legales"],
+            etablissements=opts["etablissements"],
+            geo=opts["geo"],
+            ess_only=opts["ess_only"],
+            territory=opts["territory"],
+            batch_size=max(100, opts["batch_size"]),
+            progress_stream=self.stderr._out if opts["verbosity"] > 0 else _Null(),
+        )
+        try:
+            result = organisation_import_sirene(options=options, report=report)
+        except ImportFormatError as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            report.close()
+        out = self.stdout.write
+        rate = f"{result.establishments_per_second:,.0f}".replace(",", " ")
+        if result.territory_label:
+            out(f"Territoire : {result.territory_label}")
+        out(
+            f"Unités légales : {result.unites_legales_read} lues, "
+            f"{result.unites_legales_kept} retenues."
+        )
+        out(
+            f"Établissements : {result.etablissements_read} lus, "
+            f"{result.etablissements_kept} retenus, {result.etablissements_filtered} hors "
+            f"périmètre, {result.etablissements_abroad} à l'étranger."
+        )
+        out(
+            f"Organisations : {result.organisations_created} créées, "
+            f"{result.organisations_updated} mises à jour."
+        )
+        out(
+            f"Établissements écrits : {result.establishments_created} créés, "
+            f"{result.establishments_updated} mis à jour "
+            f"({rate} établissements/s)."
+        )
+        for line in report.summary_lines():
+            out(line)
+        if report.count:
+            raise CommandError(
+                f"{report.count} ligne(s) rejetée(s) : voir le rapport {report_path}.",
+                returncode=2,
+            )
+
+
+class _Null:
+    def write(self, _text: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass

@@ -1,0 +1,464 @@
+"""Map clusters computed on the server, so that the browser receives a bounded number of features
+whatever the number of establishments (1 M organisations and more).
+
+Grid clustering on the integer Web-Mercator pixels of establishments (`Establishment.mx/my`,
+zoom 20, see directory.geo): at zoom z a cell is 64 screen pixels wide, i.e. the world pixels
+sharing `mx >> (26 - z)` and `my >> (26 - z)`. Cells are aligned on the world grid, not on the
+viewport, so clusters do not move when the map is panned; the requested bounding box is widened
+to the cells it touches and counts are exact for that area.
+
+Two sources give the same cells:
+- the pyramid (directory.models_map.MapCell), precomputed per zoom and ESS family for the default
+  perimeter by directory.services.map.map_pyramid_refresh — used when the search has no filter
+  other than `famille`, up to its highest zoom, as long as no organisation or establishment was
+  added since it was built;
+- a live GROUP BY on the establishments otherwise (filtered searches, high zooms), served by the
+  partial covering index `directory_establishment_map_key` ((mx >> 12), my, mx, organisation)
+  WHERE is_open (migration 0003_map): a view reads its few map columns, not a strip of France.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    QuerySet,
+    Sum,
+)
+from django.utils.translation import gettext as _
+
+from ..geo import BASE_ZOOM, MAX_LATITUDE, lonlat_to_world, world_to_lonlat
+from ..models import Establishment, MapCell, MapPyramid, Organisation
+from .search import SearchParams, search_queryset
+
+CELL_SHIFT = 6  # 64-pixel cells
+MAX_ZOOM = BASE_ZOOM
+# Whole-world pixels are 2**(8 + 20) wide: a shift of 28 puts the whole world in one cell.
+MAX_SHIFT = 8 + BASE_ZOOM
+# From this zoom on, a view holding few enough establishments is answered point by point, so
+# that establishments sharing one position (same address, commune centroid) can be told apart.
+EXPAND_ZOOM = 18
+# At most this many features per answer (clusters are merged 2 x 2 until it holds): with names
+# cut to NAME_MAX characters an answer stays well under 60 KB.
+MAX_FEATURES = 400
+NAME_MAX = 80
+# Bounding boxes larger than this many cells (a huge box asked at a high zoom) are clustered at a
+# coarser zoom, which bounds the work of every query whatever the client sends.
+MAX_SCAN_CELLS = 4096
+COORD_DECIMALS = 5
+# Highest zoom the pyramid holds (directory.services.map builds up to it). Above it a view
+# covers few establishments and live queries are fast.
+PYRAMID_MAX_ZOOM = 14
+# The leading expression of the map index: columns of 4096 world pixels. A window spanning at
+# most MAX_KEY_COLUMNS of them names them in an IN list (one index seek each).
+KEY_SHIFT = 12
+MAX_KEY_COLUMNS = 256
+# A filtered live query reads the establishments of the view first when there are at most this
+# many (else the matching organisations drive it).
+LIVE_SCAN_LIMIT = 20_000
+
+BBox = tuple[float, float, float, float]
+
+
+class MapQueryError(ValueError):
+    """A map request that cannot be answered (the message is one sentence for people)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MapCluster:
+    n: int
+    lon: float
+    lat: float
+    bbox: BBox  # west, south, east, north of the members
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lat": _round(self.lat),
+            "lon": _round(self.lon),
+            "n": self.n,
+            "bbox": [_round(v) for v in self.bbox],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoint:
+    lon: float
+    lat: float
+    organisation_id: int
+    name: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lat": _round(self.lat),
+            "lon": _round(self.lon),
+            "id": self.organisation_id,
+            "name": self.name,
+        }
+
+
+@dataclass(slots=True)
+class MapResult:
+    zoom: int  # as requested
+    cell_zoom: int  # the zoom whose 64-pixel grid produced the clusters (≤ zoom)
+    total: int  # establishments in the cells covering the bounding box
+    clusters: list[MapCluster] = field(default_factory=list)
+    points: list[MapPoint] = field(default_factory=list)
+    source: str = "live"  # "pyramid" or "live" (for tests and benchmarks)
+
+    @property
+    def cell_pixels(self) -> int:
+        """Side of a cell in screen pixels at the requested zoom."""
+        return (1 << CELL_SHIFT) << max(0, self.zoom - self.cell_zoom)
+
+    def as_dict(self) -> dict[str, Any]:
+        features = [c.as_dict() for c in self.clusters] + [p.as_dict() for p in self.points]
+        return {
+            "zoom": self.zoom,
+            "cell": self.cell_pixels,
+            "total": self.total,
+            "features": features,
+        }
+
+    def to_json(self) -> bytes:
+        """Compact UTF-8 JSON (no spaces, 5-decimal coordinates)."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# A cell as read from either source: cx, cy, n, sum_mx, sum_my, min_mx, min_my, max_mx, max_my,
+# establishment id (meaningful when n == 1).
+Cell = tuple[int, int, int, int, int, int, int, int, int, int | None]
+
+
+def _round(value: float) -> float:
+    return round(value, COORD_DECIMALS)
+
+
+def parse_bbox(text: str) -> BBox:
+    """'west,south,east,north' in degrees -> floats, or MapQueryError."""
+    parts = (text or "").split(",")
+    if len(parts) != 4:
+        raise MapQueryError(
+            _("bbox doit contenir quatre nombres séparés par des virgules : ouest,sud,est,nord.")
+        )
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise MapQueryError(
+            _("bbox doit contenir quatre nombres séparés par des virgules : ouest,sud,est,nord.")
+        ) from None
+    return validate_bbox(values)  # type: ignore[arg-type]
+
+
+def validate_bbox(bbox: BBox) -> BBox:
+    west, south, east, north = bbox
+    if not all(math.isfinite(v) for v in bbox):
+        raise MapQueryError(_("bbox ne doit contenir que des nombres finis."))
+    if not (-180 <= west <= 180 and -180 <= east <= 180):
+        raise MapQueryError(_("Les longitudes de bbox doivent être comprises entre -180 et 180."))
+    if not (-90 <= south <= 90 and -90 <= north <= 90):
+        raise MapQueryError(_("Les latitudes de bbox doivent être comprises entre -90 et 90."))
+    if west >= east:
+        raise MapQueryError(_("bbox : l'ouest doit être inférieur à l'est (ouest,sud,est,nord)."))
+    if south >= north:
+        raise MapQueryError(_("bbox : le sud doit être inférieur au nord (ouest,sud,est,nord)."))
+    return bbox
+
+
+def validate_zoom(zoom: int) -> int:
+    if isinstance(zoom, bool) or not isinstance(zoom, int) or not 0 <= zoom <= MAX_ZOOM:
+        raise MapQueryError(_("zoom doit être un entier compris entre 0 et %d.") % MAX_ZOOM)
+    return zoom
+
+
+def _pixel_window(bbox: BBox) -> tuple[int, int, int, int]:
+    west, south, east, north = bbox
+    south = max(-MAX_LATITUDE, min(MAX_LATITUDE, south))
+    north = max(-MAX_LATITUDE, min(MAX_LATITUDE, north))
+    x0, y0 = lonlat_to_world(west, north)
+    x1, y1 = lonlat_to_world(east, south)
+    return x0, y0, x1, y1
+
+
+def _cell_shift(window: tuple[int, int, int, int], zoom: int) -> int:
+    """Grid shift for `zoom`, raised until the window spans at most MAX_SCAN_CELLS cells."""
+    x0, y0, x1, y1 = window
+    shift = MAX_SHIFT - 2 - zoom  # 64-pixel cells: 26 - zoom
+    while (
+        shift < MAX_SHIFT
+        and ((x1 >> shift) - (x0 >> shift) + 1) * ((y1 >> shift) - (y0 >> shift) + 1)
+        > MAX_SCAN_CELLS
+    ):
+        shift += 1
+    return shift
+
+
+def _zoom_of_shift(shift: int) -> int:
+    return MAX_SHIFT - 2 - shift
+
+
+# -- filters ---------------------------------------------------------------------------------
+
+
+def _default_params() -> SearchParams:
+    return SearchParams()
+
+
+def _organisations(params: SearchParams | None) -> QuerySet[Organisation]:
+    return search_queryset(params if params is not None else _default_params())
+
+
+def pyramid_families(params: SearchParams | None) -> list[str] | None:
+    """The ESS families the pyramid must sum for `params`, or None when the search has other
+    filters (then only a live query is exact)."""
+    from atelier.territories.enums import EssFamily
+
+    all_families = [f.value for f in EssFamily]
+    if params is None:
+        return all_families
+    # Only `famille` may be set (the page number does not filter).
+    if dataclasses.replace(params, famille=[], page=1) != _default_params():
+        return None
+    if not params.famille:
+        return all_families
+    return [f for f in all_families if f in params.famille]
+
+
+# -- the two sources -------------------------------------------------------------------------
+
+
+def pyramid_state() -> MapPyramid | None:
+    """The pyramid when it can be trusted: built, not invalidated, and no organisation or
+    establishment created since (ids only grow). One query on three primary keys."""
+    pyramid = MapPyramid._meta.db_table
+    establishment = Establishment._meta.db_table
+    organisation = Organisation._meta.db_table
+    with connection.cursor() as cursor:
+        # Table names come from the models; no value is interpolated.
+        cursor.execute(
+            f"""SELECT p.id, p.built_at, p.max_zoom, p.max_establishment_id,
+                       p.max_organisation_id, p.is_valid,
+                       (SELECT MAX(id) FROM {establishment}), (SELECT MAX(id) FROM {organisation})
+                FROM {pyramid} p ORDER BY p.built_at DESC LIMIT 1"""  # noqa: S608
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, built_at, max_zoom, max_est, max_org, is_valid, est_now, org_now = row
+    if not is_valid or (est_now or 0) > max_est or (org_now or 0) > max_org:
+        return None
+    return MapPyramid(
+        id=pk,
+        built_at=built_at,
+        max_zoom=max_zoom,
+        max_establishment_id=max_est,
+        max_organisation_id=max_org,
+        is_valid=bool(is_valid),
+    )
+
+
+def _window_filter(window: tuple[int, int, int, int], shift: int) -> tuple[int, int, int, int]:
+    """Cell range (cx0, cy0, cx1, cy1) of the window at `shift`."""
+    x0, y0, x1, y1 = window
+    return x0 >> shift, y0 >> shift, x1 >> shift, y1 >> shift
+
+
+def _pyramid_cells(families: list[str], zoom: int, cells: tuple[int, int, int, int]) -> list[Cell]:
+    from atelier.territories.enums import EssFamily
+
+    cx0, cy0, cx1, cy1 = cells
+    qs = MapCell.objects.filter(
+        zoom=zoom, cx__gte=cx0, cx__lte=cx1, cy__gte=cy0, cy__lte=cy1
+    ).order_by()
+    if set(families) != set(EssFamily.values):
+        qs = qs.filter(family__in=families)
+    rows = qs.values_list("cx", "cy").annotate(
+        Sum("n"),
+        Sum("sum_mx"),
+        Sum("sum_my"),
+        Min("min_mx"),
+        Min("min_my"),
+        Max("max_mx"),
+        Max("max_my"),
+        Max("establishment_id"),
+    )
+    return [tuple(int(v) if v is not None else None for v in row) for row in rows]  # type: ignore[misc]
+
+
+class _MapColumn(Func):
+    """`(mx >> 12)` with the shift written as a literal, exactly as in the index expression (a
+    bound parameter would not match it)."""
+
+    template = f"(%(expressions)s >> {KEY_SHIFT})"
+    output_field = IntegerField()
+
+
+def _in_window(
+    qs: QuerySet[Establishment], window: tuple[int, int, int, int]
+) -> QuerySet[Establishment]:
+    x0, y0, x1, y1 = window
+    qs = qs.filter(is_open=True, mx__gte=x0, mx__lte=x1, my__gte=y0, my__lte=y1)
+    k0, k1 = x0 >> KEY_SHIFT, x1 >> KEY_SHIFT
+    column = _MapColumn("mx")
+    if k1 - k0 < MAX_KEY_COLUMNS:
+        return qs.alias(map_column=column).filter(map_column__in=range(k0, k1 + 1))
+    return qs.alias(map_column=column).filter(map_column__gte=k0, map_column__lte=k1)
+
+
+def _live_queryset(
+    params: SearchParams | None, window: tuple[int, int, int, int], *, by_area: bool
+) -> QuerySet[Establishment]:
+    """Open establishments of the matching organisations in the window.
+
+    `by_area`: read the establishments of the window (covering index) and check each one's
+    organisation (a primary-key probe) — right when the window holds few establishments.
+    Otherwise the matching organisations drive the query (their establishments through the
+    foreign-key index) — right for a narrow search over a wide view."""
+    qs = _in_window(Establishment.objects.order_by(), window)
+    organisations = _organisations(params).order_by()
+    if by_area:
+        return qs.filter(Exists(organisations.filter(pk=OuterRef("organisation_id"))))
+    return qs.filter(organisation__in=organisations.values("id"))
+
+
+def _few_in_window(window: tuple[int, int, int, int]) -> bool:
+    """Whether the window holds at most LIVE_SCAN_LIMIT open establishments (a bounded count)."""
+    window_qs = _in_window(Establishment.objects.order_by(), window)
+    return window_qs[: LIVE_SCAN_LIMIT + 1].count() <= LIVE_SCAN_LIMIT
+
+
+def _live_cells(qs: QuerySet[Establishment], shift: int) -> list[Cell]:
+    rows = (
+        qs.annotate(cx=F("mx").bitrightshift(shift), cy=F("my").bitrightshift(shift))
+        .values_list("cx", "cy")
+        .annotate(
+            Count("id"),
+            Sum("mx"),
+            Sum("my"),
+            Min("mx"),
+            Min("my"),
+            Max("mx"),
+            Max("my"),
+            Min("id"),
+        )
+    )
+    return [tuple(int(v) for v in row) for row in rows]  # type: ignore[misc]
+
+
+def _merge(cells: list[Cell]) -> list[Cell]:
+    """The same establishments on the grid one zoom coarser (cells 2 x 2 merged)."""
+    merged: dict[tuple[int, int], list[Any]] = {}
+    for cx, cy, n, sx, sy, ax, ay, bx, by, eid in cells:
+        key = (cx >> 1, cy >> 1)
+        m = merged.get(key)
+        if m is None:
+            merged[key] = [key[0], key[1], n, sx, sy, ax, ay, bx, by, eid]
+        else:
+            m[2] += n
+            m[3] += sx
+            m[4] += sy
+            m[5] = min(m[5], ax)
+            m[6] = min(m[6], ay)
+            m[7] = max(m[7], bx)
+            m[8] = max(m[8], by)
+            m[9] = None
+    return [tuple(m) for m in merged.values()]  # type: ignore[misc]
+
+
+def _name(name: str) -> str:
+    return name if len(name) <= NAME_MAX else name[: NAME_MAX - 1].rstrip() + "…"
+
+
+def _lonlat(mx: float, my: float) -> tuple[float, float]:
+    # Establishment pixels are truncated to integers: the pixel centre is the better estimate.
+    return world_to_lonlat(mx + 0.5, my + 0.5)
+
+
+def _cluster(cell: Cell) -> MapCluster:
+    _cx, _cy, n, sx, sy, ax, ay, bx, by, _eid = cell
+    lon, lat = _lonlat(sx / n, sy / n)
+    west, north = _lonlat(ax, ay)
+    east, south = _lonlat(bx, by)
+    return MapCluster(n=n, lon=lon, lat=lat, bbox=(west, south, east, north))
+
+
+def _points_of(establishment_ids: list[int]) -> list[MapPoint]:
+    rows = (
+        Establishment.objects.filter(id__in=establishment_ids)
+        .order_by("organisation__name", "id")
+        .values_list("mx", "my", "organisation_id", "organisation__name")
+    )
+    return [
+        MapPoint(*_lonlat(mx or 0, my or 0), organisation_id=org_id, name=_name(name))
+        for mx, my, org_id, name in rows  # placed: they were found by their position
+    ]
+
+
+# -- the selector ------------------------------------------------------------------------------
+
+
+def map_clusters(params: SearchParams | None, bbox: BBox, zoom: int) -> MapResult:
+    """Clusters of the open establishments of the organisations matching `params` (None: the
+    default Atlas perimeter) in `bbox` (west, south, east, north, degrees) at `zoom` (0-20).
+
+    Cells holding one establishment come back as points (organisation id and name); from
+    EXPAND_ZOOM on, every establishment of a view holding at most MAX_FEATURES comes back as a
+    point. Raises MapQueryError for an invalid bbox or zoom."""
+    validate_bbox(bbox)
+    validate_zoom(zoom)
+    window = _pixel_window(bbox)
+    shift = _cell_shift(window, zoom)
+    cell_range = _window_filter(window, shift)
+    # Widen the window to whole cells: counts are then the same from both sources.
+    cx0, cy0, cx1, cy1 = cell_range
+    snapped = (cx0 << shift, cy0 << shift, ((cx1 + 1) << shift) - 1, ((cy1 + 1) << shift) - 1)
+
+    cells: list[Cell] | None = None
+    source = "live"
+    families = pyramid_families(params)
+    cell_zoom = _zoom_of_shift(shift)
+    if families is not None and cell_zoom <= PYRAMID_MAX_ZOOM:
+        state = pyramid_state()
+        if state is not None and cell_zoom <= state.max_zoom:
+            cells = _pyramid_cells(families, cell_zoom, cell_range) if families else []
+            source = "pyramid"
+    live: QuerySet[Establishment] | None = None
+    if cells is None:
+        # Without other filters the organisation check is cheap per establishment and views
+        # are bounded (MAX_SCAN_CELLS); PostgreSQL plans the semi-join from its statistics.
+        by_area = (
+            families is not None or connection.vendor == "postgresql" or _few_in_window(snapped)
+        )
+        live = _live_queryset(params, snapped, by_area=by_area)
+        cells = _live_cells(live, shift)
+
+    total = sum(c[2] for c in cells)
+    while len(cells) > MAX_FEATURES:
+        cells = _merge(cells)
+        shift += 1
+    result = MapResult(zoom=zoom, cell_zoom=_zoom_of_shift(shift), total=total, source=source)
+
+    if cell_zoom >= EXPAND_ZOOM and 0 < total <= MAX_FEATURES and any(c[2] > 1 for c in cells):
+        if live is None:
+            live = _live_queryset(params, snapped, by_area=True)
+        ids = list(live.values_list("id", flat=True))
+        result.points = _points_of(ids)
+        return result
+
+    singles = [c[9] for c in cells if c[2] == 1 and c[9] is not None]
+    result.clusters = [_cluster(c) for c in cells if c[2] > 1]
+    result.clusters.sort(key=lambda c: (-c.n, c.lat, c.lon))
+    result.points = _points_of(singles) if singles else []
+    return result

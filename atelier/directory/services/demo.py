@@ -1,0 +1,259 @@
+"""The demo dataset: real organisations named in the founding documents (data/demo/), their
+member networks, and one demo account per role.
+
+Idempotent: organisations are matched on (source=demo, name), establishments on their address,
+networks on their slug, users on their username; re-running updates and never duplicates.
+Positions are the commune's (precision `commune`) from the reference data, which must be
+loaded first (`atelier load-reference`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+
+from atelier.accounts.enums import Role
+from atelier.accounts.services import network_ensure, network_role_grant
+from atelier.territories.enums import EssFamily
+from atelier.territories.selectors import commune_places, legal_category_families
+
+from ..enums import Approval, GeoPrecision, MembershipStatus, Source, Theme
+from ..geo import lonlat_to_world
+from ..models import Establishment, Organisation, OrganisationMembership
+from .organisations import bits, organisation_derive
+
+DEMO_FILE = Path(settings.BASE_DIR) / "data" / "demo" / "organisations.json"
+
+# Development only: every demo account has this password (printed by `atelier load-demo`).
+DEMO_PASSWORD = "atelier-demo"  # noqa: S105
+STAFF_GROUP = "Équipe de réseau (démo)"
+
+
+class DemoDataError(Exception):
+    """The demo data cannot be loaded (reference data missing, bad file…)."""
+
+
+@dataclass
+class DemoReport:
+    organisations_created: int = 0
+    organisations_updated: int = 0
+    establishments: int = 0
+    networks: int = 0
+    memberships: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    network: str  # network slug ("" for the superuser)
+    description: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", "superuser", "", "super-administrateur·rice (tous les droits)"),
+    DemoAccount(
+        "equipe",
+        Role.STAFF,
+        "atelier-idf",
+        "équipe salariée du réseau régional (administration de l'annuaire)",
+    ),
+    DemoAccount("conseil", Role.ADVISOR, "atelier-idf", "conseiller·ère du réseau régional"),
+    DemoAccount("membre", Role.MEMBER, "atelier-idf", "membre du réseau régional"),
+    DemoAccount(
+        "equipe2",
+        Role.STAFF,
+        "cae-paris",
+        "équipe d'un AUTRE réseau (ne voit pas les adhésions du réseau régional)",
+    ),
+)
+
+
+def demo_data_read(path: Path | None = None) -> dict[str, Any]:
+    path = path or DEMO_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DemoDataError(f"Fichier de démonstration introuvable : {path}.") from None
+    except json.JSONDecodeError as exc:
+        raise DemoDataError(f"{path.name} n'est pas un JSON valide (ligne {exc.lineno}).") from None
+    if not isinstance(data, dict) or "organisations" not in data:
+        raise DemoDataError(f"{path.name} ne contient pas de liste « organisations ».")
+    return data
+
+
+def _enum_bits(names: list[str], enum: Any, *, what: str, org: str) -> int:
+    members = {m.name.lower(): m for m in enum}
+    unknown = [n for n in names if n not in members]
+    if unknown:
+        raise DemoDataError(f"{org} : {what} inconnu(s) : {', '.join(unknown)}.")
+    return bits(members[n] for n in names)
+
+
+@transaction.atomic
+def demo_load(*, path: Path | None = None) -> DemoReport:
+    """Create or update the demo networks, organisations, establishments and memberships."""
+    data = demo_data_read(path)
+    report = DemoReport()
+    rows = data["organisations"]
+    codes = sorted({e["commune"] for row in rows for e in row.get("establishments", [])})
+    places = commune_places(codes)
+    missing = [c for c in codes if c not in places]
+    if missing:
+        raise DemoDataError(
+            "Les données de référence ne sont pas chargées (communes "
+            f"{', '.join(missing[:5])} inconnues) : lancez d'abord « atelier load-reference »."
+        )
+    families = legal_category_families()
+
+    networks: dict[str, Any] = {}
+    for item in data.get("networks", []):
+        parent = networks.get(item.get("parent") or "")
+        networks[item["slug"]] = network_ensure(
+            slug=item["slug"], name=item["name"], kind=item["kind"], parent=parent
+        )
+        report.networks += 1
+
+    for row in rows:
+        name = row["name"]
+        code = row.get("legal_category") or None
+        if code and code not in families:
+            report.warnings.append(f"{name} : catégorie juridique {code} absente, ignorée.")
+            code = None
+        family = families[code] if code else row.get("family") or EssFamily.OTHER
+        if family not in EssFamily.values:
+            raise DemoDataError(f"{name} : famille de l'ESS inconnue « {family} ».")
+        defaults = {
+            "acronym": row.get("acronym", ""),
+            "legal_category_id": code,
+            "staff_approved": bool(row.get("staff_approved")),
+            "approval_bits": _enum_bits(
+                row.get("approvals", []), Approval, what="agrément", org=name
+            ),
+            "theme_bits": _enum_bits(row.get("themes", []), Theme, what="thème", org=name),
+            "description": row.get("description", ""),
+            "website": row.get("website", ""),
+            "is_active": True,
+        }
+        org, created = Organisation.objects.get_or_create(
+            source=Source.DEMO, name=name, defaults=defaults
+        )
+        for key, value in defaults.items():
+            setattr(org, key, value)
+        if created:
+            report.organisations_created += 1
+        else:
+            report.organisations_updated += 1
+
+        kept = []
+        head_place = None
+        for i, item in enumerate(row.get("establishments", [])):
+            place = places[item["commune"]]
+            head_place = head_place or place
+            mx, my = lonlat_to_world(place.longitude, place.latitude)
+            est, _ = Establishment.objects.update_or_create(
+                organisation=org,
+                street=item.get("street", ""),
+                postcode=item.get("postcode", ""),
+                commune_id=place.code,
+                name=item.get("name", ""),
+                defaults={
+                    "is_head_office": i == 0,
+                    "is_open": True,
+                    "latitude": place.latitude,
+                    "longitude": place.longitude,
+                    "geo_precision": GeoPrecision.COMMUNE,
+                    "mx": mx,
+                    "my": my,
+                },
+            )
+            kept.append(est.pk)
+            report.establishments += 1
+        org.establishments.exclude(pk__in=kept).delete()
+
+        organisation_derive(org, family=family, place=head_place)
+        org.save()
+
+        wanted = set(row.get("networks", []))
+        for slug in wanted:
+            if slug not in networks:
+                raise DemoDataError(f"{name} : réseau « {slug} » absent de la liste des réseaux.")
+            OrganisationMembership.objects.update_or_create(
+                organisation=org,
+                network=networks[slug],
+                defaults={
+                    "status": MembershipStatus.ACTIVE,
+                    "contact_name": "Contact de démonstration",
+                    "contact_email": "contact-demo@example.org",
+                    "notes": "Adhésion fictive du jeu de démonstration.",
+                },
+            )
+            report.memberships += 1
+        org.memberships.exclude(network__slug__in=wanted).delete()
+    return report
+
+
+# Directory models the network staff may manage in the admin.
+_STAFF_PERMISSIONS = {
+    "directory": [
+        "view_organisation",
+        "add_organisation",
+        "change_organisation",
+        "view_establishment",
+        "add_establishment",
+        "change_establishment",
+        "delete_establishment",
+        "view_organisationmembership",
+        "add_organisationmembership",
+        "change_organisationmembership",
+        "delete_organisationmembership",
+    ],
+}
+
+
+def _staff_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+    perms = Permission.objects.filter(
+        content_type__app_label__in=list(_STAFF_PERMISSIONS),
+        codename__in=[c for codes in _STAFF_PERMISSIONS.values() for c in codes],
+    )
+    group.permissions.set(perms)
+    return group
+
+
+@transaction.atomic
+def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
+    """Create or reset the demo accounts (development only: the password is public)."""
+    from atelier.accounts.selectors import network_get
+
+    user_model = get_user_model()
+    group = _staff_group()
+    for account in DEMO_ACCOUNTS:
+        user, _ = user_model.objects.get_or_create(username=account.username)
+        user.email = f"{account.username}@demo.invalid"
+        user.is_superuser = account.role == "superuser"
+        user.is_staff = account.role in ("superuser", Role.STAFF)
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+        if account.role == Role.STAFF:
+            user.groups.add(group)
+        if account.network:
+            try:
+                network = network_get(slug=account.network)
+            except ObjectDoesNotExist:
+                raise DemoDataError(
+                    f"Le réseau « {account.network} » n'existe pas : chargez d'abord les "
+                    "organisations de démonstration."
+                ) from None
+            network_role_grant(user=user, network=network, role=account.role)
+    return list(DEMO_ACCOUNTS)

@@ -1,0 +1,79 @@
+"""territory_lookup and territory_detail on the small real extract of the factories."""
+
+from atelier.territories.selectors import territory_detail, territory_lookup
+from atelier.territories.tests.factories import make_small_reference
+
+
+def _keys(q, limit=10):
+    return [ref.key for ref in territory_lookup(q, limit)]
+
+
+def test_lookup_by_exact_codes(db):
+    make_small_reference()
+    assert _keys("93066") == ["commune:93066"]
+    assert _keys("93") == ["departement:93"]
+    assert _keys("11") == ["region:11"]
+    assert _keys("200057867") == ["ept:200057867"]
+
+
+def test_lookup_by_postcode(db):
+    make_small_reference()
+    assert _keys("93210") == ["commune:93066"]
+    assert _keys("75020") == ["commune:75120"]
+
+
+def test_lookup_by_name_ignores_accents_case_and_saint(db):
+    make_small_reference()
+    assert _keys("st-denis")[0] == "commune:93066"
+    assert _keys("SAINT DENIS")[0] == "commune:93066"
+    assert _keys("ile-de-fr") == ["region:11"]
+    assert "departement:93" in _keys("seine saint")
+
+
+def test_lookup_orders_levels_then_population(db):
+    make_small_reference()
+    keys = _keys("paris")
+    assert keys[:2] == ["departement:75", "commune:75056"]
+    # Arrondissements by population: the 20th (186,393) before the 10th (83,459).
+    assert keys.index("commune:75120") < keys.index("commune:75110")
+    assert _keys("paris", limit=2) == keys[:2]
+
+
+def test_lookup_finds_words_inside_names(db):
+    make_small_reference()
+    assert "ept:200057867" in _keys("commune")  # Plaine Commune
+
+
+def test_lookup_of_nothing(db):
+    make_small_reference()
+    assert territory_lookup("") == []
+    assert territory_lookup("   ") == []
+    assert territory_lookup("zzzz") == []
+
+
+def test_detail_of_an_arrondissement_lists_its_parents(db):
+    make_small_reference()
+    detail = territory_detail("commune", "75110")
+    assert [p.key for p in detail.parents] == [
+        "commune:75056",
+        "epci:200054781",
+        "departement:75",
+        "region:11",
+    ]
+    assert detail.postal_codes == ("75010",)
+    assert detail.kind == "ARM"
+
+
+def test_detail_of_a_commune_in_an_ept(db):
+    make_small_reference()
+    detail = territory_detail("commune", "93066")
+    assert [p.key for p in detail.parents] == [
+        "ept:200057867",
+        "epci:200054781",
+        "departement:93",
+        "region:11",
+    ]
+    assert detail.postal_codes == ("93200", "93210")
+    assert territory_detail("commune", "99999") is None
+    assert territory_detail("planet", "93") is None
+    assert territory_detail("departement", "93").commune_count == 1

@@ -1,0 +1,296 @@
+"""SIRENE import benchmark: establishments per second end to end, peak memory, and the speed-up
+over a naive per-row ORM `save()` importer, in one run.
+
+    DJANGO_SETTINGS_MODULE=config.settings.bench python bench/import_bench.py --rows 1200000 \
+        [--json FILE] [--workdir DIR] [--baseline-rows 20000]
+
+or from Python: `run(rows, workdir) -> dict`.
+
+1. `atelier generate --csv` writes StockUniteLegale.csv and StockEtablissement.csv (INSEE layout)
+   for about `rows` establishments (cached in the work directory for a given size and seed);
+2. a fresh, empty database is prepared next to the one DATABASE_URL names (another SQLite file,
+   or another database on the same PostgreSQL server): migrations and reference data;
+3. the baseline (per-row ORM saves of the first `baseline_rows` establishments and their
+   organisations) runs in a subprocess, then its rows are deleted;
+4. `atelier import-sirene` runs in a subprocess; its wall time gives establishments/s and its
+   maximum resident set size (os.wait4) the peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20240501
+ESTABLISHMENTS_PER_ORGANISATION = 1.18  # the generator's mean, to size the files
+
+
+def _env(url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+    env["DATABASE_URL"] = url
+    return env
+
+
+def _base_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url:
+        return url
+    return f"sqlite:///{ROOT / 'var' / 'bench' / 'bench.sqlite3'}"
+
+
+def _sibling_url(url: str, name: str) -> str:
+    """A database next to `url`: another SQLite file, or another PostgreSQL database (created)."""
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        path = Path(parts.path)
+        target = path.with_name(f"{name}.sqlite3")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{target}"
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _manage(args: list[str], url: str, *, quiet: bool = True) -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        check=True,
+        env=_env(url),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def _timed(cmd: list[str], url: str) -> tuple[float, float, int]:
+    """Run `cmd`; return (wall seconds, max RSS in MB of that process, exit status)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=_env(url), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    sys.stdout.write(output.decode("utf-8", "replace"))
+    return seconds, usage.ru_maxrss / 1024, proc.returncode
+
+
+def _prepare_files(rows: int, workdir: Path, url: str) -> tuple[Path, Path, int]:
+    organisations = max(1, round(rows / ESTABLISHMENTS_PER_ORGANISATION))
+    marker = workdir / f"files-{organisations}-{SEED}.json"
+    ul, et = workdir / "StockUniteLegale.csv", workdir / "StockEtablissement.csv"
+    if marker.exists() and ul.exists() and et.exists():
+        return ul, et, json.loads(marker.read_text())["establishments"]
+    _manage(["generate", "--organisations", str(organisations), "--seed", str(SEED),
+             "--csv", str(workdir), "-v", "0"], url)  # fmt: skip
+    with et.open(encoding="utf-8") as fh:
+        establishments = sum(1 for _ in fh) - 1
+    for old in workdir.glob("files-*.json"):
+        old.unlink()
+    marker.write_text(json.dumps({"establishments": establishments}))
+    return ul, et, establishments
+
+
+def _reference(url: str) -> None:
+    _manage(["migrate", "--no-input", "-v", "0"], url)
+    subprocess.run(
+        [sys.executable, __file__, "--stage", "reference"], check=True, env=_env(url), cwd=ROOT
+    )
+
+
+def _reference_stage() -> None:
+    """`atelier load-reference`, or its service when the command is not there (yet)."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command, get_commands
+
+    if "load_reference" in get_commands():
+        call_command("load_reference", verbosity=0)
+    else:
+        from atelier.territories.services import reference_load
+
+        reference_load()
+
+
+def _baseline(url: str, ul: Path, et: Path, baseline_rows: int) -> float:
+    """Establishments per second of the naive importer, measured in a subprocess."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--stage",
+            "baseline",
+            "--ul",
+            str(ul),
+            "--et",
+            str(et),
+            "--rows",
+            str(baseline_rows),
+        ],  # fmt: skip
+        check=True,
+        env=_env(url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run(rows: int, workdir: Path, *, baseline_rows: int = 20_000) -> dict:
+    workdir.mkdir(parents=True, exist_ok=True)
+    base = _base_url()
+    target = _sibling_url(base, "atelier_import_bench")
+    _reference(target)
+    ul, et, establishments = _prepare_files(rows, workdir, target)
+    baseline = _baseline(target, ul, et, min(baseline_rows, establishments))
+    cmd = [
+        sys.executable, str(ROOT / "manage.py"), "import_sirene",
+        "--unites-legales", str(ul), "--etablissements", str(et),
+        "--report", str(workdir / "rapport.csv"),
+    ]  # fmt: skip
+    seconds, peak_mb, status = _timed(cmd, target)
+    if status != 0:
+        raise SystemExit(f"l'import a échoué (code {status}) : voir {workdir / 'rapport.csv'}")
+    rate = establishments / seconds
+    return {
+        "engine": "postgresql" if base.startswith("postgres") else "sqlite",
+        "establishments": establishments,
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(rate),
+        "peak_mb": round(peak_mb),
+        "baseline_rows_per_s": round(baseline),
+        "speedup": round(rate / baseline, 1) if baseline else None,
+    }
+
+
+# --- the naive importer (baseline), run inside Django ----------------------------------------
+
+
+def _baseline_stage(ul: Path, et: Path, rows: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from pyproj import Transformer
+
+    from atelier.directory.enums import GeoPrecision, Source
+    from atelier.directory.geo import lonlat_to_world
+    from atelier.directory.models import Establishment, Organisation
+    from atelier.directory.services.organisations import organisation_derive
+    from atelier.territories.selectors import commune_places, legal_category_families, naf_codes
+
+    families, nafs, places = legal_category_families(), naf_codes(), commune_places()
+    to_wgs84 = Transformer.from_crs(2154, 4326, always_xy=True)
+    # The naive importer looks legal units up in a dictionary of the first rows only.
+    units: dict[str, dict] = {}
+    with ul.open(encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            if i > rows:
+                break
+            units[row["siren"]] = row
+    start = time.perf_counter()
+    done = 0
+    with et.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if done >= rows:
+                break
+            unit = units.get(row["siren"])
+            if unit is None:
+                continue
+            place = places[row["codeCommuneEtablissement"]]
+            org = Organisation.objects.filter(siren=row["siren"]).first()
+            if org is None:
+                org = Organisation(
+                    siren=row["siren"],
+                    name=unit["denominationUniteLegale"],
+                    legal_category_id=unit["categorieJuridiqueUniteLegale"] or None,
+                    sirene_ess_flag=unit["economieSocialeSolidaireUniteLegale"],
+                    naf_id=unit["activitePrincipaleUniteLegale"] or None,
+                    headcount_band=unit["trancheEffectifsUniteLegale"] or "NN",
+                    creation_date=unit["dateCreationUniteLegale"] or None,
+                    is_active=unit["etatAdministratifUniteLegale"] != "C",
+                    source=Source.SIRENE,
+                )
+                naf = nafs.get(unit["activitePrincipaleUniteLegale"], ("", ""))
+                organisation_derive(
+                    org,
+                    family=families.get(unit["categorieJuridiqueUniteLegale"], "other"),
+                    place=place,
+                    naf_section=naf[0],
+                    naf_label=naf[1],
+                )
+                org.save()
+            lon, lat = to_wgs84.transform(
+                float(row["coordonneeLambertAbscisseEtablissement"]),
+                float(row["coordonneeLambertOrdonneeEtablissement"]),
+            )
+            mx, my = lonlat_to_world(lon, lat)
+            Establishment(
+                organisation=org,
+                siret=row["siret"],
+                street=f"{row['numeroVoieEtablissement']} {row['libelleVoieEtablissement']}",
+                postcode=row["codePostalEtablissement"],
+                commune_id=row["codeCommuneEtablissement"],
+                latitude=lat,
+                longitude=lon,
+                mx=mx,
+                my=my,
+                geo_precision=GeoPrecision.ADDRESS,
+                is_head_office=row["etablissementSiege"] == "true",
+                is_open=row["etatAdministratifEtablissement"] != "F",
+                naf_id=row["activitePrincipaleEtablissement"] or None,
+                headcount_band=row["trancheEffectifsEtablissement"] or "NN",
+            ).save()
+            done += 1
+    seconds = time.perf_counter() - start
+    Establishment.history.all().delete()
+    Organisation.history.all().delete()
+    Establishment.objects.all().delete()
+    Organisation.objects.all().delete()
+    print(done / seconds if seconds else 0.0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench" / "import")
+    ap.add_argument("--baseline-rows", type=int, default=20_000)
+    ap.add_argument("--stage", choices=["all", "baseline", "reference"], default="all")
+    ap.add_argument("--ul", type=Path)
+    ap.add_argument("--et", type=Path)
+    args = ap.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+    if args.stage == "baseline":
+        _baseline_stage(args.ul, args.et, args.rows)
+        return
+    if args.stage == "reference":
+        _reference_stage()
+        return
+    result = run(args.rows, args.workdir, baseline_rows=args.baseline_rows)
+    print("| figure | value |\n|---|---|")
+    for key, value in result.items():
+        print(f"| {key} | {value} |")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
