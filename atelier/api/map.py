@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from atelier.api.access import PUBLIC, access
 from atelier.directory.selectors.map import (
     MAX_FEATURES,
     MAX_ZOOM,
@@ -77,6 +78,7 @@ class MapFilters(Schema):
 
 @router.get(
     "/clusters",
+    openapi_extra=access(PUBLIC),
     response={200: MapClusters, 422: MapError},
     url_name="map-clusters",
     summary="Groupes d'acteurs sur la carte",

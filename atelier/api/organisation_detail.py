@@ -10,6 +10,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from atelier.api.access import PUBLIC, access
 from atelier.directory.selectors.organisations import (
     OrganisationNotFound,
     ess_rule_info,
@@ -80,6 +81,7 @@ class ErrorOut(Schema):
 
 @router.get(
     "/{key}",
+    openapi_extra=access(PUBLIC),
     response={200: OrganisationDetailOut, 404: ErrorOut},
     summary="Fiche d'une organisation (par identifiant ou SIREN)",
 )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from atelier.api.access import PUBLIC, access
 from atelier.directory.selectors.search import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -123,6 +124,7 @@ def _summary(request: HttpRequest, row: ResultRow, api_base: str) -> dict:
 
 @router.get(
     "",
+    openapi_extra=access(PUBLIC),
     response={200: OrganisationPage, 422: ErrorOut},
     url_name="organisations-list",
     summary="Rechercher des organisations de l'Atlas (public)",

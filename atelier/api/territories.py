@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from atelier.api.access import PUBLIC, access
 from atelier.territories.enums import TerritoryLevel
 from atelier.territories.selectors import TerritoryRef, territory_detail, territory_lookup
 
@@ -67,6 +68,7 @@ def _out(ref: TerritoryRef) -> dict:
 
 @router.get(
     "",
+    openapi_extra=access(PUBLIC),
     response={200: list[TerritoryOut], 400: ErrorOut},
     summary="Chercher un territoire",
     description="Par code exact (commune, département, région, SIREN d'EPCI ou d'EPT), par code "
@@ -84,6 +86,7 @@ def lookup(request: HttpRequest, params: Query[LookupParams]):
 
 @router.get(
     "/{level}/{code}",
+    openapi_extra=access(PUBLIC),
     response={200: TerritoryDetailOut, 404: ErrorOut},
     summary="Détail d'un territoire",
     description=f"Niveaux : {LEVELS}. Pour une commune : niveaux englobants, population, "

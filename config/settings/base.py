@@ -85,6 +85,8 @@ def _database_from_env() -> dict:
     else:
         db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
         db["CONN_HEALTH_CHECKS"] = True
+        # JIT compilation costs hundreds of ms on the short, selective queries of the Atlas.
+        db.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     return db
 
 
@@ -118,6 +120,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Search totals and facet counts are cached per query (0 disables). With several app processes,
+# point CACHE_URL at a shared cache (e.g. a database cache table or redis://…).
+ATELIER_SEARCH_CACHE_SECONDS = env.int("ATELIER_SEARCH_CACHE_SECONDS", default=300)
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://atelier")}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -10,3 +10,5 @@ ALLOWED_HOSTS = ["*"]
 if not env.str("DATABASE_URL", default=""):
     env.ENVIRON["DATABASE_URL"] = f"sqlite:///{VAR_DIR / 'bench' / 'bench.sqlite3'}"
 DATABASES = {"default": _database_from_env()}
+# Measure the search itself, not the cache of repeated queries.
+ATELIER_SEARCH_CACHE_SECONDS = 0
