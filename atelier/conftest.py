@@ -12,3 +12,11 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_search_index(settings, tmp_path_factory):
+    """Each test gets its own search index directory: test databases reuse ids after a
+    rollback, so an index shared between tests would describe rows that no longer exist."""
+    settings.ATELIER_SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("search-index"))
+    settings.ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = 0

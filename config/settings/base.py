@@ -126,6 +126,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 ATELIER_SEARCH_CACHE_SECONDS = env.int("ATELIER_SEARCH_CACHE_SECONDS", default=300)
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://atelier")}
 
+# Search engine of the Atlas: "tantivy" (an embedded index, a rebuildable cache of the database
+# kept in sync automatically; see docs/architecture.md) or "database" (SQLite FTS5 /
+# PostgreSQL full text, slower on large result sets). Empty index dir = VAR_DIR/search-index/….
+ATELIER_SEARCH_ENGINE = env.str("ATELIER_SEARCH_ENGINE", default="tantivy")
+ATELIER_SEARCH_INDEX_DIR = env.str("ATELIER_SEARCH_INDEX_DIR", default="")
+ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = env.int("ATELIER_SEARCH_INDEX_RECOUNT_SECONDS", default=60)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Base-map tiles: a URL template such as https://tile.example.org/{z}/{x}/{y}.png. Empty = the map

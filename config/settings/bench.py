@@ -12,3 +12,5 @@ if not env.str("DATABASE_URL", default=""):
 DATABASES = {"default": _database_from_env()}
 # Measure the search itself, not the cache of repeated queries.
 ATELIER_SEARCH_CACHE_SECONDS = 0
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -573,6 +573,11 @@ def search(params: SearchParams, page_size: int = 20) -> SearchResult:
     The total and facets of a search are cached (Django cache, `ATELIER_SEARCH_CACHE_SECONDS`,
     default 300 s, 0 disables it) under its canonical query string and the data version: the
     empty search and popular filters, which scan the most rows, are then three queries."""
+    if getattr(settings, "ATELIER_SEARCH_ENGINE", "database") == "tantivy":
+        from ..search_index import index_search  # the embedded index (directory.search_index)
+
+        if (result := index_search(params, page_size)) is not None:
+            return result  # else the index is unusable (logged): answer from the database
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     base, tq = _base(params)
     leaves = _territory_leaves(params)
@@ -841,8 +846,9 @@ def _territory_facet(
         by_level.setdefault(r.level, []).append(r)
     if TerritoryLevel.REGION in by_level:
         codes = [r.code for r in by_level[TerritoryLevel.REGION]]
-        for region, dep, n in _count_by(
-            qs.filter(region_code__in=codes), "region_code", "departement_code"
+        for region, dep, n in sorted(
+            _count_by(qs.filter(region_code__in=codes), "region_code", "departement_code"),
+            key=lambda r: (r[0], r[1]),  # GROUP BY order differs between engines
         ):
             key = f"{TerritoryLevel.REGION}:{region}"
             leaf_counts[key] = leaf_counts.get(key, 0) + n

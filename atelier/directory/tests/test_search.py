@@ -394,7 +394,20 @@ def test_page_numbers_with_ellipsis(ref):
     assert result.page_numbers() == [1, None, 4, 5, 6, 7, 8, None, 12]
 
 
+def test_number_of_queries_is_bounded_with_the_index(atlas, django_assert_num_queries, settings):
+    settings.ATELIER_SEARCH_ENGINE = "tantivy"
+    settings.ATELIER_SEARCH_CACHE_SECONDS = 0
+    p = params(q="insertion", famille="cooperative", territoire="departement:93")
+    search(p)  # the first search brings the index up to date
+    # Data version, results, NAF sections, legal forms, territory labels (≤ 8).
+    with django_assert_num_queries(8, exact=False):
+        search(p)
+    with django_assert_num_queries(8, exact=False):
+        search(SearchParams(q="économie solidaire", theme=["insertion"], naf=["Q"]))
+
+
 def test_number_of_queries_is_bounded(atlas, django_assert_num_queries, settings):
+    settings.ATELIER_SEARCH_ENGINE = "database"
     settings.ATELIER_SEARCH_CACHE_SECONDS = 0
     p = params(q="insertion", famille="cooperative", territoire="departement:93")
     # Results, themes+approvals+total, 4 value facets, territory facet, legal forms,
@@ -405,7 +418,10 @@ def test_number_of_queries_is_bounded(atlas, django_assert_num_queries, settings
         search(SearchParams(q="économie solidaire", theme=["insertion"], naf=["Q"]))
 
 
-def test_facet_counts_are_cached_until_the_data_changes(atlas, ref, django_assert_num_queries):
+def test_facet_counts_are_cached_until_the_data_changes(
+    atlas, ref, django_assert_num_queries, settings
+):
+    settings.ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = 3600  # no deletion in this test
     p = params(famille="cooperative")
     first = search(p)
     # Data version, results, commune labels of the results.

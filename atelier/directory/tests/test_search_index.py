@@ -1,0 +1,273 @@
+"""Embedded search index (tantivy): the same answers as the SQL search over the same data, and
+kept in sync with the database (changes, perimeter exits, deletions). Runs on SQLite and
+PostgreSQL."""
+
+import random
+
+import pytest
+from django.core.management import call_command
+from django.http import QueryDict
+
+from atelier.directory import search_index
+from atelier.directory.enums import Approval, EssRule, HeadcountBand, Theme
+from atelier.directory.models import Organisation
+from atelier.directory.selectors.search import SearchParams, search
+from atelier.directory.services.organisations import bits, organisation_refresh_derived
+from atelier.directory.tests.factories import EstablishmentFactory, OrganisationFactory
+from atelier.territories.models import LegalCategory, NafCode
+from atelier.territories.tests.factories import make_small_reference
+
+pytestmark = pytest.mark.django_db
+
+WORDS = [
+    "coopérative",
+    "coopératives",
+    "solidaire",
+    "insertion",
+    "quartier",
+    "culture",
+    "recyclerie",
+    "numérique",
+    "cantine",
+    "jardin",
+    "mutuelle",
+    "santé",
+    "habitat",
+    "Bâtir",
+]
+CATEGORIES = ["9220", "9220", "5458", "5560", "5710", "8210", "9300"]
+COMMUNES = ["arr10", "arr20", "saint_denis", "lyon", "paris", None]
+NAFS = ["70.22Z", "94.99Z", "88.99B", None]
+
+
+@pytest.fixture
+def index_settings(settings, tmp_path):
+    settings.ATELIER_SEARCH_INDEX_DIR = str(tmp_path / "index")
+    settings.ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = 0
+    settings.ATELIER_SEARCH_CACHE_SECONDS = 0
+    return settings
+
+
+def make_org(ref, rng: random.Random, n: int) -> Organisation:
+    words = rng.sample(WORDS, 3)
+    org = OrganisationFactory(
+        name=f"{words[0].capitalize()} {words[1]} {n % 7}",
+        description=f"Une structure de {words[2]} et d'économie sociale.",
+        legal_category=LegalCategory.objects.get(code=rng.choice(CATEGORIES)),
+        naf=NafCode.objects.get(code=naf) if (naf := rng.choice(NAFS)) else None,
+        theme_bits=bits(rng.sample(list(Theme), rng.randint(0, 3))),
+        approval_bits=bits(rng.sample(list(Approval), rng.randint(0, 2))),
+        headcount_band=rng.choice([b.value for b in HeadcountBand]),
+        is_active=rng.random() > 0.1,
+        staff_approved=rng.random() > 0.7,
+    )
+    if commune := rng.choice(COMMUNES):
+        EstablishmentFactory(organisation=org, commune=ref[commune])
+    return organisation_refresh_derived(organisation=org)
+
+
+@pytest.fixture
+def atlas():
+    ref = make_small_reference()
+    rng = random.Random(7)
+    orgs = [make_org(ref, rng, n) for n in range(60)]
+    # Names that tie, so that the order by name needs its id tie-break.
+    inside = [o for o in orgs if o.is_active and o.ess_rule != EssRule.NONE]
+    for org in inside[:3]:
+        org.name = "Même nom"
+        org.save()
+    return orgs
+
+
+QUERIES = [
+    "",
+    "q=cooperative",
+    "q=coopératives solidaires",
+    "q=cooperat",
+    "q=coop",
+    "q=insertion&famille=association",
+    "q=santé&territoire=region:11",
+    "q=inexistant",
+    "famille=association",
+    "famille=association&famille=cooperative",
+    "famille=foundation&effectif=11",
+    "forme=9220&forme=5458",
+    "naf=Q",
+    "naf=Q&naf=S&famille=cooperative",
+    "theme=insertion",
+    "theme=insertion&theme=culture&agrement=esus",
+    "agrement=siae_aci&agrement=scop",
+    "effectif=NN&effectif=01",
+    "territoire=region:11",
+    "territoire=region:84",
+    "territoire=departement:75",
+    "territoire=departement:93&famille=association",
+    "territoire=commune:75056",
+    "territoire=commune:93066&theme=insertion",
+    "territoire=epci:200054781",
+    "territoire=ept:200057867",
+    "territoire=region:11&territoire=departement:93",
+    "territoire=departement:75&territoire=departement:69",
+    "q=jardin&famille=association&effectif=01&territoire=departement:75",
+    "page=2",
+    "page=99",
+    "famille=mutual&page=2",
+]
+
+
+def run(query: str, engine: str, settings, page_size: int = 20):
+    settings.ATELIER_SEARCH_ENGINE = engine
+    return search(SearchParams.from_querydict(QueryDict(query)), page_size=page_size)
+
+
+def facets(result) -> list:
+    return [
+        (f.name, [(v.value, v.label, v.count, v.selected, v.depth) for v in f.values])
+        for f in result.facets
+    ]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_index_answers_like_the_database(atlas, index_settings, query):
+    # With a text, every match fits on one page (relevance scores differ between engines).
+    page_size = 100 if "q=" in query else 10
+    db = run(query, "database", index_settings, page_size)
+    ix = run(query, "tantivy", index_settings, page_size)
+    assert ix.total == db.total
+    assert (ix.page, ix.num_pages, ix.browsable, ix.ranked) == (
+        db.page,
+        db.num_pages,
+        db.browsable,
+        db.ranked,
+    )
+    assert facets(ix) == facets(db)
+    if "q=" in query:
+        assert db.total <= 100
+        assert sorted(r.id for r in ix.results) == sorted(r.id for r in db.results)
+    else:
+        assert ix.results == db.results
+
+
+def test_no_text_order_is_by_name_then_id(atlas, index_settings):
+    full = run("", "tantivy", index_settings, page_size=100)
+    keys = [(r.name, r.id) for r in full.results]
+    assert keys == sorted(keys)
+    same = [r.id for r in full.results if r.name == "Même nom"]
+    assert len(same) == 3
+    assert same == sorted(same)
+
+
+def test_text_ranks_exact_and_frequent_words_first(index_settings):
+    ref = make_small_reference()
+    strong = OrganisationFactory(name="Jardin des jardins", description="Jardin partagé.")
+    weak = OrganisationFactory(name="Recyclerie", description="Avec un jardin.")
+    for org in (strong, weak):
+        EstablishmentFactory(organisation=org, commune=ref["arr10"])
+        org.staff_approved = True
+        organisation_refresh_derived(organisation=org)
+    assert [r.id for r in run("q=jardin", "tantivy", index_settings).results] == [
+        strong.id,
+        weak.id,
+    ]
+
+
+def test_changes_reach_the_index_before_the_next_search(atlas, index_settings):
+    first = run("q=zygomatique", "tantivy", index_settings)
+    assert first.total == 0
+    org = next(o for o in atlas if o.is_active and o.ess_rule != EssRule.NONE)
+    org.description = "Atelier zygomatique."
+    organisation_refresh_derived(organisation=org)
+    found = run("q=zygomatique", "tantivy", index_settings)
+    assert [r.id for r in found.results] == [org.id]
+    state = search_index.search_index_status()
+    assert state["up_to_date"]
+
+
+def test_sync_replaces_changed_rows_only(atlas, index_settings):
+    search_index.search_index_rebuild()
+    org = next(o for o in atlas if o.is_active and o.ess_rule != EssRule.NONE)
+    org.description = "Atelier zygomatique."
+    organisation_refresh_derived(organisation=org)
+    report = search_index.search_index_sync()
+    assert report["action"] == "sync"
+    assert report["replaced"] < len(atlas)
+    assert search_index.search_index_sync()["action"] == "none"
+
+
+def test_organisations_leaving_the_perimeter_or_deleted_leave_the_index(atlas, index_settings):
+    inside = [o for o in atlas if o.is_active and o.ess_rule != EssRule.NONE]
+    before = run("", "tantivy", index_settings).total
+    closed, deleted = inside[0], inside[1]
+    closed.is_active = False
+    closed.save()
+    Organisation.objects.filter(pk=deleted.pk).delete()
+    after = run("", "tantivy", index_settings)
+    assert after.total == before - 2 == run("", "database", index_settings).total
+    ids = {r.id for r in run("", "tantivy", index_settings, page_size=100).results}
+    assert closed.id not in ids and deleted.id not in ids
+
+
+def test_another_process_sees_the_committed_index(atlas, index_settings):
+    search_index.search_index_rebuild()
+    search_index._handles.clear()  # as a fresh process would
+    state = search_index.search_index_status()
+    assert state["documents"] == state["perimeter"] > 0
+    assert state["up_to_date"]
+
+
+def test_command_rebuild_sync_status(atlas, index_settings, capsys):
+    call_command("search_index", "rebuild")
+    call_command("search_index", "sync")
+    call_command("search_index", "status")
+    out = capsys.readouterr().out
+    assert "reconstruit" in out and "à jour" in out
+
+
+def test_command_rejects_an_unknown_action(index_settings):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("search_index", "explode")
+
+
+def test_sync_task_brings_the_index_up_to_date(atlas, index_settings):
+    from atelier.directory.tasks import search_index_sync_task
+
+    search_index_sync_task.enqueue()  # the test settings run tasks immediately
+    assert search_index.search_index_status()["up_to_date"]
+
+
+def test_an_unusable_index_falls_back_to_the_database(atlas, index_settings, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    index_settings.ATELIER_SEARCH_INDEX_DIR = str(blocker / "index")
+    assert run("", "tantivy", index_settings).total == run("", "database", index_settings).total
+
+
+def test_a_synced_index_reads_the_organisations_table_twice_only(atlas, index_settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    index_settings.ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = 3600
+    query = "q=insertion&famille=association&territoire=departement:75"
+    run(query, "tantivy", index_settings)  # syncs the index
+    with CaptureQueriesContext(connection) as ctx:
+        result = run(query, "tantivy", index_settings)
+    assert result.total > 0
+    on_organisations = [q for q in ctx.captured_queries if "directory_organisation" in q["sql"]]
+    # The data version, then the rows of the page by id; the rest are labels.
+    assert len(on_organisations) == 2
+    assert len(ctx.captured_queries) <= 8
+
+
+def test_departements_of_a_region_are_listed_like_the_database(index_settings):
+    ref = make_small_reference()
+    for n, commune in enumerate(["arr10", "saint_denis", "saint_denis"]):
+        org = OrganisationFactory(name=f"Org {n}", staff_approved=True)
+        EstablishmentFactory(organisation=org, commune=ref[commune])
+        organisation_refresh_derived(organisation=org)
+    db = run("territoire=region:11", "database", index_settings)
+    ix = run("territoire=region:11", "tantivy", index_settings)
+    assert facets(ix) == facets(db)
+    values = [v.value for f in ix.facets if f.name == "territoire" for v in f.values]
+    assert values[1:] == ["departement:75", "departement:93"]
