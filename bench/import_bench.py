@@ -74,8 +74,9 @@ def _manage(args: list[str], url: str, *, quiet: bool = True) -> None:
     )
 
 
-def _timed(cmd: list[str], url: str) -> tuple[float, float, int]:
-    """Run `cmd`; return (wall seconds, max RSS in MB of that process, exit status)."""
+def _timed(cmd: list[str], url: str) -> tuple[float, float, int, float]:
+    """Run `cmd`; return (wall seconds, max RSS in MB of that process, exit status, CPU seconds
+    of that process — user + system, less sensitive than wall time to a busy machine)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=_env(url), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -86,7 +87,7 @@ def _timed(cmd: list[str], url: str) -> tuple[float, float, int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
     sys.stdout.write(output.decode("utf-8", "replace"))
-    return seconds, usage.ru_maxrss / 1024, proc.returncode
+    return seconds, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def _prepare_files(rows: int, workdir: Path, url: str) -> tuple[Path, Path, int]:
@@ -164,7 +165,7 @@ def run(rows: int, workdir: Path, *, baseline_rows: int = 20_000) -> dict:
         "--unites-legales", str(ul), "--etablissements", str(et),
         "--report", str(workdir / "rapport.csv"),
     ]  # fmt: skip
-    seconds, peak_mb, status = _timed(cmd, target)
+    seconds, peak_mb, status, cpu = _timed(cmd, target)
     if status != 0:
         raise SystemExit(f"l'import a échoué (code {status}) : voir {workdir / 'rapport.csv'}")
     rate = establishments / seconds
@@ -174,6 +175,8 @@ def run(rows: int, workdir: Path, *, baseline_rows: int = 20_000) -> dict:
         "seconds": round(seconds, 1),
         "rows_per_s": round(rate),
         "peak_mb": round(peak_mb),
+        # CPU of the importing process only (a PostgreSQL server's work is not counted).
+        "cpu_us_per_row": round(cpu / establishments * 1e6, 1),
         "baseline_rows_per_s": round(baseline),
         "speedup": round(rate / baseline, 1) if baseline else None,
     }

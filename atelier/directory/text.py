@@ -20,6 +20,8 @@ STOPWORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower case without diacritics (é -> e, œ -> oe)."""
+    if text.isascii():  # nothing to decompose: the common case, kept fast
+        return text.lower()
     text = text.lower().replace("œ", "oe").replace("æ", "ae")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -30,12 +32,32 @@ def _stem(word: str) -> str:
     return fold(_STEMMER.stemWord(word))
 
 
+def stem_cache_clear() -> None:
+    """Forget the cached stems (bulk writers, to release memory at the end of a long run)."""
+    _stem.cache_clear()
+
+
 def tokens(text: str) -> list[str]:
     """Index/query tokens of `text`, in order, stop words dropped."""
-    text = _ELISION.sub(" ", text.lower())
-    return [_stem(w) for w in _WORD.findall(text) if w not in STOPWORDS]
+    text = text.lower()
+    if "'" in text or "’" in text:
+        text = _ELISION.sub(" ", text)
+    # Numbers (SIRENs, street numbers) are their own token: the stemmer leaves digits alone, and
+    # they would only crowd the cache of stems out.
+    return [
+        w if w.isdigit() and w.isascii() else _stem(w)
+        for w in _WORD.findall(text)
+        if w not in STOPWORDS
+    ]
 
 
 def search_text(*parts: str | None) -> str:
     """The normalised text stored in Organisation.search_text (space-separated tokens)."""
     return " ".join(t for part in parts if part for t in tokens(part))
+
+
+@lru_cache(maxsize=50_000)
+def search_text_cached(part: str) -> str:
+    """`search_text(part)` for the strings that recur across many organisations (commune names,
+    NAF labels, theme labels): bulk writers tokenise each of them once."""
+    return search_text(part)

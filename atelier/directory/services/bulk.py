@@ -1,10 +1,16 @@
 """The shared bulk writer of organisations and establishments (SIRENE import, synthetic generator).
 
 Rows are written in batches with raw SQL upserts — `INSERT … ON CONFLICT (siren|siret) DO UPDATE`,
-which both SQLite (≥ 3.24) and PostgreSQL understand — through `cursor.executemany` (pipelined by
-psycopg 3 on PostgreSQL). An update only happens when a value really differs (`IS NOT` /
-`IS DISTINCT FROM` guard), so that importing the same file twice changes nothing, not even
-`updated_at`. The caller wraps each batch in `transaction.atomic`.
+which both SQLite (≥ 3.24) and PostgreSQL understand. On SQLite, through `cursor.executemany` (one
+prepared statement, no round trip); on PostgreSQL, a batch is streamed with COPY into a temporary
+staging table and upserted by one `INSERT … SELECT`. An update only happens when a value really
+differs (`IS NOT` / `IS DISTINCT FROM` guard), so that importing the same file twice changes
+nothing, not even `updated_at`. The caller wraps each batch in `transaction.atomic`.
+
+Around a whole import, `secondary_indexes_deferred` (fresh, empty tables only: indexes and
+foreign keys built once at the end), `search_index_deferred` (FTS5 rebuilt once) and
+`collector_relaxed` (no cyclic GC scans of the long-lived objects) remove most of the per-row
+cost that is not the row itself.
 
 Bulk writes bypass the ORM on purpose: they create no django-simple-history rows (history records
 staff edits, not the monthly refresh of millions of rows from INSEE), send no signals, and rely on
@@ -15,6 +21,7 @@ Derived Organisation columns must be filled by the caller with `organisation_der
 from __future__ import annotations
 
 import contextlib
+import gc
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
@@ -28,6 +35,7 @@ from atelier.territories.selectors import CommunePlace
 
 from ..enums import HeadcountBand
 from ..models import Establishment, Organisation
+from ..text import search_text_cached, stem_cache_clear
 from .organisations import organisation_derive
 
 ORG_TABLE = Organisation._meta.db_table
@@ -131,6 +139,10 @@ class UpsertResult:
     updated: int = 0
 
 
+def _stage_name(table: str) -> str:
+    return f"{table}_stage"
+
+
 def _chunks(seq: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(seq), size):
         yield seq[i : i + size]
@@ -155,16 +167,47 @@ class BulkWriter:
     def _upsert_sql(
         self, table: str, columns: Sequence[str], key: str, update: Sequence[str]
     ) -> str:
+        """The upsert of one row (SQLite), or on PostgreSQL of every row of the staging table
+        filled by COPY (see `_copy_upsert`)."""
         qn = self.connection.ops.quote_name
         differs = "IS DISTINCT FROM" if self.vendor == "postgresql" else "IS NOT"
         cols = ", ".join(qn(c) for c in [*columns, "created_at", "updated_at"])
-        params = ", ".join(["%s"] * (len(columns) + 2))
+        if self.vendor == "postgresql":
+            source = (
+                f"SELECT {', '.join(qn(c) for c in columns)}, %s, %s "  # noqa: S608
+                f"FROM {qn(_stage_name(table))}"
+            )
+        else:
+            source = f"VALUES ({', '.join(['%s'] * (len(columns) + 2))})"
         sets = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in [*update, "updated_at"])
         guard = " OR ".join(f"{qn(table)}.{qn(c)} {differs} excluded.{qn(c)}" for c in update)
         return (
-            f"INSERT INTO {qn(table)} ({cols}) VALUES ({params}) "  # noqa: S608
+            f"INSERT INTO {qn(table)} ({cols}) {source} "  # noqa: S608
             f"ON CONFLICT ({qn(key)}) DO UPDATE SET {sets} WHERE {guard}"
         )
+
+    def _copy_upsert(self, table: str, columns: Sequence[str], rows: Iterable[tuple], sql: str):
+        """PostgreSQL: COPY `rows` into a temporary staging table shaped like `table`, then
+        upsert them all with one INSERT … SELECT … ON CONFLICT. Returns the rows changed.
+        COPY streams the batch in one round trip, where one INSERT per row costs a round trip
+        and a statement execution each."""
+        qn = self.connection.ops.quote_name
+        stage = qn(_stage_name(table))
+        names = ", ".join(qn(c) for c in columns)
+        now = self.now()
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
+                f"SELECT {names} FROM {qn(table)} WITH NO DATA"
+            )
+            cursor.execute(f"TRUNCATE {stage}")
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            with raw.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:  # noqa: S608
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+            cursor.execute(sql, [now, now])
+            return max(cursor.rowcount, 0)
 
     def now(self) -> Any:
         return self.connection.ops.adapt_datetimefield_value(timezone.now())
@@ -219,8 +262,11 @@ class BulkWriter:
         `existing_organisations`) makes the created/updated counts exact."""
         if not records:
             return UpsertResult()
-        now = self.now()
         values = _ORG_VALUES
+        if self.vendor == "postgresql":
+            changed = self._copy_upsert(ORG_TABLE, ORG_COLUMNS, map(values, records), self._org_sql)
+            return self._result(len(records), changed, existing)
+        now = self.now()
         rows = [(*values(r), now, now) for r in records]
         with self.connection.cursor() as cursor:
             cursor.executemany(self._org_sql, rows)
@@ -233,6 +279,9 @@ class BulkWriter:
         """Insert or update establishments given as tuples in EST_COLUMNS order, by SIRET."""
         if not rows:
             return UpsertResult()
+        if self.vendor == "postgresql":
+            changed = self._copy_upsert(EST_TABLE, EST_COLUMNS, rows, self._est_sql)
+            return self._result(len(rows), changed, existing)
         now = self.now()
         with self.connection.cursor() as cursor:
             cursor.executemany(self._est_sql, [(*r, now, now) for r in rows])
@@ -283,20 +332,146 @@ def search_index_deferred(*, using: str = "default") -> Iterator[None]:
                 cursor.execute(sql)
 
 
-def map_after_bulk_write() -> None:
-    """Tell the map that establishments changed: its precomputed pyramid (services/map.py) stops
-    being served until the next refresh, and the map answers with live queries meanwhile."""
+def _secondary_indexes(cursor: Any, vendor: str, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the non-unique indexes of `table`: the unique ones
+    (primary key, siren, siret) are what the upserts rely on and stay."""
+    if vendor == "sqlite":
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL AND upper(sql) NOT LIKE 'CREATE UNIQUE%%'",
+            [table],
+        )
+    elif vendor == "postgresql":
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+            [table],
+        )
+    else:
+        return []
+    return [(name, sql) for name, sql in cursor.fetchall()]
+
+
+@contextlib.contextmanager
+def secondary_indexes_deferred(
+    tables: Sequence[str] = (ORG_TABLE, EST_TABLE), *, using: str = "default"
+) -> Iterator[None]:
+    """For a first, fresh import: drop the secondary (non-unique) indexes — and on PostgreSQL
+    the foreign keys — of those of `tables` that are EMPTY at the start, and build them again
+    once at the end. Building an index over a full table in one sorted pass is many times
+    cheaper than keeping a dozen indexes up to date row by row, and checking a foreign key over
+    a whole table is one join instead of one query per row.
+
+    Tables that already hold rows keep everything (the import is then an update, and readers
+    may be using them). The statements are read from the schema and run again in a `finally`,
+    so indexes and keys come back whatever happens — unless the process itself is killed
+    (SIGKILL, power loss): they must then be recreated from the migrations' SQL
+    (`atelier sqlmigrate directory …`) before the site is used again."""
+    connection = connections[using]
+    # Inside an enclosing transaction (tests), PostgreSQL refuses DDL on a table with deferred
+    # foreign-key checks pending: run them first. Alone, each step is its own transaction.
+    settle = connection.vendor == "postgresql" and connection.in_atomic_block
+    dropped: list[tuple[str, str]] = []
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        qn = connection.ops.quote_name
+        for table in tables:
+            cursor.execute(f"SELECT 1 FROM {qn(table)} LIMIT 1")  # noqa: S608
+            if cursor.fetchone() is not None:
+                continue
+            steps = [
+                (f"DROP INDEX {qn(name)}", sql)
+                for name, sql in _secondary_indexes(cursor, connection.vendor, table)
+            ]
+            if connection.vendor == "postgresql":
+                # Foreign keys: one check query per row and per key at each commit, where
+                # adding the constraint back checks the whole table in one join.
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                    [table],
+                )
+                steps += [
+                    (
+                        f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}",
+                        f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}",
+                    )
+                    for name, definition in cursor.fetchall()
+                ]
+            for drop, create in steps:
+                if settle and not dropped:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(drop)
+                dropped.append((drop, create))
+        if settle and dropped:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     try:
-        from .map import map_pyramid_invalidate
-    except ImportError:  # the map pyramid is optional
-        return
+        yield
+    finally:
+        if dropped:
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                if settle:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                if connection.vendor == "postgresql":
+                    # Server memory for the sorts of this one transaction (GIN builds in
+                    # fewer passes); the importing process itself does not grow.
+                    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                for _drop, create in dropped:
+                    cursor.execute(create)
+                if settle:
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextlib.contextmanager
+def collector_relaxed() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector out of a bulk write's way: the objects alive at
+    the start (Django, nomenclatures, 35,000 commune places) are frozen out of its scans, and
+    the young generation is collected every 10,000 allocations rather than 700. Batches make
+    no reference cycles, so memory stays bounded; the settings are restored at the end."""
+    thresholds = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+def memory_release(*, using: str = "default") -> None:
+    """Before the final index builds of a bulk write, give back what the row-by-row phase held:
+    the token caches of the text module and SQLite's page cache (`shrink_memory`), so that the
+    sorts of the index builds reuse that memory instead of adding to it."""
+    search_text_cached.cache_clear()
+    stem_cache_clear()
+    gc.collect()
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA shrink_memory")
+
+
+def readers_after_bulk_write() -> None:
+    """Tell the readers that organisations and establishments changed: the map's precomputed
+    pyramid (services/map.py) stops being served until the next refresh (live queries answer
+    meanwhile), and the embedded search index catches up once the write is committed (so the
+    first search after a large import does not pay for it)."""
+    from django.conf import settings
+
+    from ..search_index import search_index_sync
+    from .map import map_pyramid_invalidate
+
     map_pyramid_invalidate()
+    if getattr(settings, "ATELIER_SEARCH_ENGINE", "database") == "tantivy":
+        transaction.on_commit(search_index_sync)
 
 
 # Memory budget of a bulk-writing SQLite connection: the site settings give the web process a
 # large page cache and a 1 GB memory map, which for an import that touches every page of a
 # multi-GB file would count in its resident memory. Pages still reach the OS cache.
-SQLITE_BULK_PRAGMAS = {"cache_size": "-65536", "mmap_size": "0", "temp_store": "1"}
+SQLITE_BULK_PRAGMAS = {"cache_size": "-32768", "mmap_size": "0", "temp_store": "1"}
 
 
 @contextlib.contextmanager

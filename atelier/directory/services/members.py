@@ -31,7 +31,7 @@ from ..enums import GeoPrecision, MembershipStatus, Source, Theme
 from ..geo import lonlat_to_world
 from ..models import Establishment, Organisation, OrganisationMembership
 from ..text import fold
-from .bulk import map_after_bulk_write
+from .bulk import readers_after_bulk_write
 from .organisations import organisation_refresh_derived
 from .reports import ImportFormatError, ImportReport, open_text, sniff_encoding
 from .sirene import ARRONDISSEMENTS, siren_error, siret_error
@@ -552,5 +552,5 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
         result.updated += not created
         result.memberships += membership
     if result.created or result.updated:
-        map_after_bulk_write()
+        readers_after_bulk_write()
     return result

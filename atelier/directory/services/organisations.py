@@ -10,7 +10,7 @@ from atelier.territories.selectors import CommunePlace, commune_place
 
 from ..enums import Approval, EssRule, Theme
 from ..models import Establishment, Organisation
-from ..text import search_text
+from ..text import search_text, search_text_cached
 
 _STAFF_APPROVAL_BITS = 1 << Approval.ESUS.value
 
@@ -48,28 +48,34 @@ def _bit_labels() -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], .
         )
 
 
+@lru_cache(maxsize=4096)
+def _labels_text(theme_bits: int, approval_bits: int) -> str:
+    """Tokens of the labels of the themes and approvals set in the two masks."""
+    themes, approvals = _bit_labels()
+    return search_text(
+        " ".join(label for bit, label in themes if theme_bits & bit),
+        " ".join(label for bit, label in approvals if approval_bits & bit),
+    )
+
+
 def organisation_search_text(
     org: Organisation, *, commune_name: str = "", naf_label: str = ""
 ) -> str:
-    themes, approvals = _bit_labels()
-    theme_labels = (
-        " ".join(label for bit, label in themes if org.theme_bits & bit) if org.theme_bits else ""
+    siren = org.siren or ""
+    # Same tokens, in the same order, as search_text(name, acronym, description, commune, NAF
+    # label, themes, approvals, SIREN): the parts shared by many organisations are tokenised
+    # once (cached), and empty groups add no space.
+    parts = (
+        search_text(org.name, org.acronym, org.description),
+        search_text_cached(commune_name) if commune_name else "",
+        search_text_cached(naf_label) if naf_label else "",
+        _labels_text(org.theme_bits, org.approval_bits)
+        if org.theme_bits or org.approval_bits
+        else "",
+        # A SIREN (ASCII digits) is its own token; anything else goes through the tokeniser.
+        siren if siren.isascii() and siren.isdigit() else search_text(siren),
     )
-    approval_labels = (
-        " ".join(label for bit, label in approvals if org.approval_bits & bit)
-        if org.approval_bits
-        else ""
-    )
-    return search_text(
-        org.name,
-        org.acronym,
-        org.description,
-        commune_name,
-        naf_label,
-        theme_labels,
-        approval_labels,
-        org.siren,
-    )
+    return " ".join(p for p in parts if p)
 
 
 def organisation_derive(

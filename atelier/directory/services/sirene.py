@@ -22,7 +22,10 @@ is open, else from another open establishment, else from a closed one — the sa
 establishments are nearly always in the same batch; when a better one turns up later, the
 organisation is derived and upserted again.
 
-Bulk writes create no django-simple-history rows (see services/bulk.py).
+Speed (see services/bulk.py): into EMPTY tables (a first import), secondary indexes — and on
+PostgreSQL foreign keys — are dropped and built once at the end; the SQLite full-text index is
+rebuilt once; PostgreSQL receives each batch by COPY; the cyclic garbage collector leaves the
+long-lived objects alone. Bulk writes create no django-simple-history rows.
 """
 
 from __future__ import annotations
@@ -60,8 +63,11 @@ from .bulk import (
     OrgRecord,
     UpsertResult,
     bounded_memory,
-    map_after_bulk_write,
+    collector_relaxed,
+    memory_release,
+    readers_after_bulk_write,
     search_index_deferred,
+    secondary_indexes_deferred,
 )
 from .organisations import ess_rule_for
 from .reports import ImportFormatError, ImportReport, Progress, Table, open_table
@@ -442,7 +448,7 @@ class _TempIndex:
         for pragma in (
             "journal_mode=OFF",
             "synchronous=OFF",
-            "cache_size=-65536",  # 64 MB at most
+            "cache_size=-32768",  # 32 MB at most
             "temp_store=FILE",
             "locking_mode=EXCLUSIVE",
         ):
@@ -1040,14 +1046,17 @@ class SireneImporter:
         start = time.perf_counter()
         index = _TempIndex()
         try:
-            self._read_units(index)
-            if self.options.geo is not None:
-                self._read_geo(index, self.options.geo)
-            with bounded_memory(), search_index_deferred():
-                self._read_establishments(index, use_geo=self.options.geo is not None)
-                if self.territory is None:
-                    self._write_remaining(index)
-            map_after_bulk_write()
+            with collector_relaxed():
+                self._read_units(index)
+                if self.options.geo is not None:
+                    self._read_geo(index, self.options.geo)
+                with bounded_memory(), secondary_indexes_deferred(), search_index_deferred():
+                    self._read_establishments(index, use_geo=self.options.geo is not None)
+                    if self.territory is None:
+                        self._write_remaining(index)
+                    index.close()  # its page cache is given back before the index builds
+                    memory_release()
+            readers_after_bulk_write()
         finally:
             index.close()
         self.result.seconds = time.perf_counter() - start

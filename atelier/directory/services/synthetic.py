@@ -38,7 +38,16 @@ from atelier.territories.selectors import (
 from ..enums import SIAE_APPROVALS, Approval, GeoPrecision, Source, Theme
 from ..geo import lonlat_to_world
 from ..models import Organisation
-from .bulk import BulkWriter, OrgRecord, bounded_memory, map_after_bulk_write, search_index_deferred
+from .bulk import (
+    BulkWriter,
+    OrgRecord,
+    bounded_memory,
+    collector_relaxed,
+    memory_release,
+    readers_after_bulk_write,
+    search_index_deferred,
+    secondary_indexes_deferred,
+)
 from .organisations import bits
 from .sirene import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
 
@@ -578,9 +587,15 @@ def organisations_generate(
     gen = SyntheticGenerator(seed=seed, skip_sirens=skip)
     writer = BulkWriter()
     result = GenerateResult()
-    with bounded_memory(), search_index_deferred():
+    with (
+        collector_relaxed(),
+        bounded_memory(),
+        secondary_indexes_deferred(),
+        search_index_deferred(),
+    ):
         _write_synthetic(gen, writer, result, count, batch_size, progress)
-    map_after_bulk_write()
+        memory_release()
+    readers_after_bulk_write()
     return result
 
 

@@ -1,8 +1,15 @@
+from types import SimpleNamespace
+
 import pytest
 
 from atelier.directory.enums import Approval, EssRule
-from atelier.directory.services.organisations import bits, organisation_refresh_derived
+from atelier.directory.services.organisations import (
+    bits,
+    organisation_refresh_derived,
+    organisation_search_text,
+)
 from atelier.directory.tests.factories import EstablishmentFactory, OrganisationFactory
+from atelier.directory.text import search_text
 from atelier.territories.models import LegalCategory
 from atelier.territories.tests.factories import make_small_reference
 
@@ -44,3 +51,34 @@ def test_territory_columns_follow_the_head_office(ref):
     assert (org.epci_code, org.ept_code) == ("200054781", "200057867")
     assert "cooper" in org.search_text.split()
     assert "saint" in org.search_text.split()
+
+
+@pytest.mark.parametrize(
+    ("name", "acronym", "description", "siren"),
+    [
+        ("L'Atelier d’insertion des Œuvres", "AJ", "", "123456782"),
+        ("de la", "", "Coopérative d'activités", None),
+        ("Régie 93", "de", "", ""),
+    ],
+)
+def test_search_text_is_every_part_tokenised_in_order(name, acronym, description, siren):
+    """The derivation caches the tokens of recurring parts (commune, NAF label, themes): the
+    result must be exactly the tokens of all the parts, in order, without extra spaces."""
+    org = SimpleNamespace(
+        name=name,
+        acronym=acronym,
+        description=description,
+        siren=siren,
+        theme_bits=bits([1, 3]),
+        approval_bits=0,
+    )
+    got = organisation_search_text(org, commune_name="L'Île-Saint-Denis", naf_label="de")
+    themes = organisation_search_text(
+        SimpleNamespace(name="", acronym="", description="", siren="", theme_bits=org.theme_bits,
+                        approval_bits=0)
+    )  # fmt: skip
+    assert themes
+    assert got == search_text(name, acronym, description, "L'Île-Saint-Denis", "de") + (
+        " " + themes
+    ) + (" " + siren if siren else "")
+    assert "  " not in got and got == got.strip()

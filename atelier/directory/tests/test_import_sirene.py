@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from pyproj import Transformer
 from stdnum.fr import siret as stdnum_siret
 
 from atelier.directory.enums import EssRule, GeoPrecision, Source
 from atelier.directory.geo import lonlat_to_world
 from atelier.directory.models import Establishment, Organisation
+from atelier.directory.services.bulk import secondary_indexes_deferred
 from atelier.directory.services.reports import ImportReport
 from atelier.directory.services.sirene import (
     ETABLISSEMENT_COLUMNS,
@@ -25,6 +27,7 @@ from atelier.directory.services.sirene import (
     siret_error,
 )
 from atelier.directory.services.synthetic import luhn_key
+from atelier.directory.tests.factories import OrganisationFactory
 from atelier.territories.tests.factories import make_small_reference
 
 pytestmark = pytest.mark.django_db
@@ -489,3 +492,35 @@ def test_siret_check_agrees_with_python_stdnum():
     numbers += ["35600000000048", "35600000049837", "35600000049838", "1234", "abcdefghijklmn"]
     for n in numbers:
         assert (siret_error(n) == "") == stdnum_siret.is_valid(n), n
+
+
+def _secondary_indexes(model) -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {
+        name
+        for name, c in constraints.items()
+        if c["index"] and not c["unique"] and not c["primary_key"]
+    }
+
+
+def test_fresh_import_builds_the_secondary_indexes_again(ref, tmp_path):
+    before = (_secondary_indexes(Organisation), _secondary_indexes(Establishment))
+    assert before[0] and before[1]
+    a = siren_of(40)
+    run_import(tmp_path, [unit(a)], [etab(siret_of(a, 1))])
+    assert (_secondary_indexes(Organisation), _secondary_indexes(Establishment)) == before
+    # The full-text index still answers (rebuilt on SQLite, GIN index on PostgreSQL).
+    assert Establishment.objects.get().organisation.siren == a
+
+
+def test_indexes_dropped_only_on_empty_tables_and_restored_after_an_error(ref):
+    org_indexes = _secondary_indexes(Organisation)
+    est_indexes = _secondary_indexes(Establishment)
+    OrganisationFactory(siren=siren_of(41))
+    with pytest.raises(RuntimeError), secondary_indexes_deferred():
+        # Organisations hold a row: their indexes stay; establishments are empty: dropped.
+        assert _secondary_indexes(Organisation) == org_indexes
+        assert _secondary_indexes(Establishment) == set()
+        raise RuntimeError("interrupted")
+    assert _secondary_indexes(Establishment) == est_indexes
