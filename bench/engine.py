@@ -22,6 +22,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Q  # noqa: E402
@@ -58,6 +59,9 @@ def ensure_data(n: int, seed: int) -> dict:
     t0 = time.perf_counter()
     call_command("map_refresh", verbosity=0)
     map_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    call_command("search_index", "sync", verbosity=0)
+    index_s = time.perf_counter() - t0
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("VACUUM ANALYZE directory_organisation")
@@ -71,6 +75,8 @@ def ensure_data(n: int, seed: int) -> dict:
         "reference_seconds": round(ref_s, 1),
         "generate_seconds": round(gen_s, 1),
         "map_refresh_seconds": round(map_s, 1),
+        "search_index_sync_seconds": round(index_s, 1),
+        "search_engine": settings.ATELIER_SEARCH_ENGINE,
     }
 
 
