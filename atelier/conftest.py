@@ -4,6 +4,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from atelier.territories.selectors import reference_labels_forget
+
 
 @pytest.fixture(autouse=True)
 def _default_language():
@@ -20,3 +22,4 @@ def _isolated_search_index(settings, tmp_path_factory):
     rollback, so an index shared between tests would describe rows that no longer exist."""
     settings.ATELIER_SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("search-index"))
     settings.ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = 0
+    reference_labels_forget()

@@ -48,7 +48,7 @@ from django.db import connection
 from django.utils.translation import get_language
 
 from atelier.territories.enums import EssFamily, TerritoryLevel
-from atelier.territories.selectors import TerritoryRef, legal_categories, territory_labels
+from atelier.territories.selectors import TerritoryRef, legal_category_labels, territory_labels
 
 from .enums import Approval, EssRule, HeadcountBand, Theme
 from .models import Organisation
@@ -577,9 +577,7 @@ def index_search(params: SearchParams, page_size: int = 20) -> SearchResult | No
     forme_labels = {v.value: v.label for f in facets if f.name == "forme" for v in f.values}
     missing = {r["legal_category_id"] for r in rows} - set(forme_labels) - {None}
     if missing:
-        forme_labels.update(
-            legal_categories().filter(code__in=missing).values_list("code", "label")
-        )
+        forme_labels.update(legal_category_labels(missing))
     communes = {r["commune_code"] for r in rows if r["commune_code"]} - set(commune_labels)
     if communes:
         commune_labels.update(territory_labels(TerritoryLevel.COMMUNE, sorted(communes)))
@@ -651,11 +649,7 @@ def _labelled_facets(
 ) -> tuple[list[Facet], dict[str, str]]:
     """The facets with their labels, as selectors.search._count_facets builds them."""
     forme_codes = {c for c, _n in counts["forme"] if c} | set(params.forme)
-    forme_labels = (
-        dict(legal_categories().filter(code__in=forme_codes).values_list("code", "label"))
-        if forme_codes
-        else {}
-    )
+    forme_labels = legal_category_labels(forme_codes) if forme_codes else {}
     naf_labels = sql._naf_section_labels() if (counts["naf"] or params.naf) else {}
     labels: dict[str, dict[str, str]] = {}
     groupings = territory_codes.pop(TerritoryLevel.EPCI, set()) | territory_codes.pop(

@@ -1,6 +1,8 @@
 """Read access to territories and nomenclatures for the other apps."""
 
 import re
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -352,3 +354,40 @@ def territory_detail(level: str, code: str) -> TerritoryDetail | None:
         position_precision=commune.position_precision,
         postal_codes=tuple(sorted(commune.postal_codes.values_list("code", flat=True).distinct())),
     )
+
+
+# Nomenclature labels change only when `atelier load-reference` runs: searches read them from a
+# per-process cache instead of querying them each time (a code not yet cached reloads it).
+_LABEL_TTL_SECONDS = 300.0
+_label_cache: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+def _labels(key: str, codes: Iterable[str], build: Callable[[], dict[str, str]]) -> dict[str, str]:
+    wanted = {c for c in codes if c}
+    hit = _label_cache.get(key)
+    now = time.monotonic()
+    if hit is None or now - hit[0] > _LABEL_TTL_SECONDS or not wanted <= hit[1].keys():
+        hit = (now, build())
+        _label_cache[key] = hit
+    return {c: hit[1][c] for c in wanted if c in hit[1]}
+
+
+def naf_section_labels(codes: Iterable[str]) -> dict[str, str]:
+    """Labels of NAF sections (A…U) by letter."""
+    return _labels(
+        "naf_sections",
+        codes,
+        lambda: dict(NafCode.objects.filter(level=1).values_list("code", "label")),
+    )
+
+
+def legal_category_labels(codes: Iterable[str]) -> dict[str, str]:
+    """Labels of INSEE legal categories by code."""
+    return _labels(
+        "legal_categories", codes, lambda: dict(LegalCategory.objects.values_list("code", "label"))
+    )
+
+
+def reference_labels_forget() -> None:
+    """Drop the cached labels (after a reference load, and between tests)."""
+    _label_cache.clear()

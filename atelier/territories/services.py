@@ -41,6 +41,7 @@ from .models import (
     Region,
 )
 from .names import moved_article, place_key, without_article
+from .selectors import reference_labels_forget
 
 # Bump when the loading rules change, so that the next run reloads even if the sources did not.
 LOADER_VERSION = "1"
@@ -151,6 +152,7 @@ def reference_load(
     try:
         return _load(sources, scope, fingerprint, say, started)
     finally:
+        reference_labels_forget()
         if collecting:
             gc.enable()
 

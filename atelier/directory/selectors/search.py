@@ -40,8 +40,8 @@ from django.utils.translation import gettext as _
 from atelier.territories.enums import EssFamily, TerritoryLevel
 from atelier.territories.selectors import (
     TerritoryRef,
-    legal_categories,
-    naf_codes,
+    legal_category_labels,
+    naf_section_labels,
     territory_labels,
     territory_parse,
 )
@@ -531,8 +531,11 @@ def _snippet(text: str, size: int = 180) -> str:
     return cut + "…"
 
 
+SECTION_LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+
+
 def _naf_section_labels() -> dict[str, str]:
-    return {code: label for code, (section, label) in naf_codes().items() if code == section}
+    return naf_section_labels(SECTION_LETTERS)
 
 
 def _count_by(qs: QuerySet[Organisation], *columns: str) -> list[tuple]:
@@ -614,9 +617,7 @@ def search(params: SearchParams, page_size: int = 20) -> SearchResult:
     forme_labels = {v.value: v.label for f in facets if f.name == "forme" for v in f.values}
     missing = {r["legal_category_id"] for r in rows} - set(forme_labels) - {None}
     if missing:
-        forme_labels.update(
-            legal_categories().filter(code__in=missing).values_list("code", "label")
-        )
+        forme_labels.update(legal_category_labels(missing))
     communes = {r["commune_code"] for r in rows if r["commune_code"]} - set(commune_labels)
     if communes:
         commune_labels.update(territory_labels(TerritoryLevel.COMMUNE, sorted(communes)))
@@ -690,11 +691,7 @@ def _count_facets(
 
     # Labels: one query per nomenclature or territory level shown.
     forme_codes = {c for c, _n in counts["forme"] if c} | set(params.forme)
-    forme_labels = (
-        dict(legal_categories().filter(code__in=forme_codes).values_list("code", "label"))
-        if forme_codes
-        else {}
-    )
+    forme_labels = legal_category_labels(forme_codes) if forme_codes else {}
     naf_labels = _naf_section_labels() if (counts["naf"] or params.naf) else {}
     labels: dict[str, dict[str, str]] = {}
     groupings = territory_codes.pop(TerritoryLevel.EPCI, set()) | territory_codes.pop(

@@ -456,16 +456,17 @@ def memory_release(*, using: str = "default") -> None:
 def readers_after_bulk_write() -> None:
     """Tell the readers that organisations and establishments changed: the map's precomputed
     pyramid (services/map.py) stops being served until the next refresh (live queries answer
-    meanwhile), and the embedded search index catches up once the write is committed (so the
-    first search after a large import does not pay for it)."""
+    meanwhile), and a task brings the embedded search index up to date once the write is
+    committed. The task runs in the worker, not in the importing process, whose memory stays
+    bounded; without a worker the next search catches up by itself."""
     from django.conf import settings
 
-    from ..search_index import search_index_sync
+    from ..tasks import search_index_sync_task
     from .map import map_pyramid_invalidate
 
     map_pyramid_invalidate()
     if getattr(settings, "ATELIER_SEARCH_ENGINE", "database") == "tantivy":
-        transaction.on_commit(search_index_sync)
+        transaction.on_commit(search_index_sync_task.enqueue)
 
 
 # Memory budget of a bulk-writing SQLite connection: the site settings give the web process a
