@@ -36,7 +36,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,17 +47,14 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils.translation import get_language
 
-from atelier.territories.enums import EssFamily, TerritoryLevel
+from atelier.territories.enums import TerritoryLevel
 from atelier.territories.selectors import TerritoryRef, legal_category_labels, territory_labels
 
-from .enums import Approval, EssRule, HeadcountBand, Theme
+from .enums import EssRule
 from .models import Organisation
 from .selectors import search as sql
 from .selectors.search import (
     APPROVALS_BY_NAME,
-    BAND_VALUES,
-    FACET_LEGENDS,
-    FAMILY_VALUES,
     LEVEL_COLUMN,
     LEVEL_DEPTH,
     THEMES_BY_NAME,
@@ -647,62 +644,10 @@ def _labelled_facets(
     territory_codes: dict[str, set[str]],
     params: SearchParams,
 ) -> tuple[list[Facet], dict[str, str]]:
-    """The facets with their labels, as selectors.search._count_facets builds them."""
-    forme_codes = {c for c, _n in counts["forme"] if c} | set(params.forme)
-    forme_labels = legal_category_labels(forme_codes) if forme_codes else {}
-    naf_labels = sql._naf_section_labels() if (counts["naf"] or params.naf) else {}
-    labels: dict[str, dict[str, str]] = {}
-    groupings = territory_codes.pop(TerritoryLevel.EPCI, set()) | territory_codes.pop(
-        TerritoryLevel.EPT, set()
-    )
-    if groupings:
-        labels[TerritoryLevel.EPCI] = labels[TerritoryLevel.EPT] = territory_labels(
-            TerritoryLevel.EPCI, sorted(groupings)
-        )
-    for level, codes in territory_codes.items():
-        if codes:
-            labels[level] = territory_labels(level, sorted(codes))
-    for ref in params.territories:
-        labels.setdefault(ref.level, {}).setdefault(ref.code, ref.label)
-
-    def territory_label(value: str) -> str:
-        level, _sep, code = value.partition(":")
-        return labels.get(level, {}).get(code, code)
-
+    """The facets with their labels, built exactly as the SQL path builds them."""
     bit_counts = {f"t{k}": n for k, n in counts["theme"]}
     bit_counts.update({f"a{k}": n for k, n in counts["agrement"]})
-    facets = [
-        sql._value_facet(
-            "famille",
-            counts["famille"],
-            params.famille,
-            {f.value: str(f.label) for f in EssFamily},
-            order=FAMILY_VALUES,
-        ),
-        sql._value_facet("forme", counts["forme"], params.forme, forme_labels, by_count=True),
-        sql._value_facet(
-            "naf",
-            counts["naf"],
-            params.naf,
-            {k: f"{k} — {v}" for k, v in naf_labels.items()},
-            order=sorted(naf_labels),
-        ),
-        sql._bit_facet("theme", Theme, "t", bit_counts, params.theme),
-        sql._bit_facet("agrement", Approval, "a", bit_counts, params.agrement),
-        sql._value_facet(
-            "effectif",
-            counts["effectif"],
-            params.effectif,
-            {b.value: str(b.label) for b in HeadcountBand},
-            order=BAND_VALUES,
-        ),
-        Facet(
-            "territoire",
-            str(FACET_LEGENDS["territoire"]),
-            [replace(v, label=territory_label(v.value)) for v in territory_values],
-        ),
-    ]
-    return facets, dict(labels.get(TerritoryLevel.COMMUNE, {}))
+    return sql.labelled_facets(counts, bit_counts, territory_values, territory_codes, params)
 
 
 def _territory_facet(

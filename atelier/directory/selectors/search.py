@@ -689,7 +689,22 @@ def _count_facets(
         base.filter(_and(filters, but=("territoire",))), params, leaves
     )
 
-    # Labels: one query per nomenclature or territory level shown.
+    facets, commune_labels = labelled_facets(
+        counts, bit_counts, territory_values, territory_codes, params
+    )
+    return total, facets, commune_labels
+
+
+def labelled_facets(
+    counts: dict[str, list[tuple]],
+    bit_counts: dict[str, Any],
+    territory_values: list[FacetValue],
+    territory_codes: dict[str, set[str]],
+    params: SearchParams,
+) -> tuple[list[Facet], dict[str, str]]:
+    """The facets with their labels from raw counts (shared by the SQL path and the search
+    index), and the commune labels fetched on the way. One query per nomenclature or
+    territory level shown (legal forms and NAF sections come from a per-process cache)."""
     forme_codes = {c for c, _n in counts["forme"] if c} | set(params.forme)
     forme_labels = legal_category_labels(forme_codes) if forme_codes else {}
     naf_labels = _naf_section_labels() if (counts["naf"] or params.naf) else {}
@@ -742,7 +757,7 @@ def _count_facets(
             [replace(v, label=territory_label(v.value)) for v in territory_values],
         ),
     ]
-    return total, facets, dict(labels.get(TerritoryLevel.COMMUNE, {}))
+    return facets, dict(labels.get(TerritoryLevel.COMMUNE, {}))
 
 
 def _row(r: dict, forme_labels: dict[str, str], commune_labels: dict[str, str]) -> ResultRow:

@@ -104,6 +104,8 @@ def test_the_maps_pass_axe_with_markers_and_a_popup_open(page, axe):
     point.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".leaflet-popup-content a")).to_be_focused()
+    # The popup fades in: check contrast once it is fully opaque, as a person sees it.
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     axe(page)
     page.goto(f"/atlas/organisations/{actors['coop'].pk}/")
     expect(page.locator("#org-map .atlas-point")).to_have_count(1)
