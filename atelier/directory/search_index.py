@@ -56,7 +56,6 @@ from .selectors import search as sql
 from .selectors.search import (
     APPROVALS_BY_NAME,
     LEVEL_COLUMN,
-    LEVEL_DEPTH,
     THEMES_BY_NAME,
     Facet,
     FacetValue,
@@ -726,16 +725,4 @@ def _territory_facet(
         for commune, n in sql._top(communes):
             child(TerritoryLevel.COMMUNE, commune, n, 2)
 
-    values = []
-    for ref in sorted(params.territories, key=lambda r: LEVEL_DEPTH[r.level]):
-        is_leaf = ref.key in leaf_keys
-        values.append(
-            FacetValue(
-                ref.key,
-                ref.label,
-                leaf_counts.get(ref.key, 0) if is_leaf else None,
-                True,
-                1 if is_leaf else 0,
-            )
-        )
-    return values + children, to_label
+    return sql.selected_territory_values(params, leaf_keys, leaf_counts) + children, to_label

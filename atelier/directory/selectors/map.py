@@ -462,3 +462,8 @@ def map_clusters(params: SearchParams | None, bbox: BBox, zoom: int) -> MapResul
     result.clusters.sort(key=lambda c: (-c.n, c.lat, c.lon))
     result.points = _points_of(singles) if singles else []
     return result
+
+
+def map_cell_count() -> int:
+    """Number of precomputed cells of the map pyramid (for reports after a refresh)."""
+    return MapCell.objects.count()

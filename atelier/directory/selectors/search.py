@@ -912,6 +912,14 @@ def _territory_facet(
         for commune, n in _top(communes):
             child(TerritoryLevel.COMMUNE, commune, n, 2)
 
+    return selected_territory_values(params, leaf_keys, leaf_counts) + children, to_label
+
+
+def selected_territory_values(
+    params: SearchParams, leaf_keys: set[str], leaf_counts: dict[str, int]
+) -> list[FacetValue]:
+    """The chosen territories, broadest first; only the narrowest ones (leaves) carry a count
+    (shared by the SQL path and the search index)."""
     values = []
     for ref in sorted(params.territories, key=lambda r: LEVEL_DEPTH[r.level]):
         is_leaf = ref.key in leaf_keys
@@ -924,7 +932,7 @@ def _territory_facet(
                 1 if is_leaf else 0,
             )
         )
-    return values + children, to_label
+    return values
 
 
 def _top(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:

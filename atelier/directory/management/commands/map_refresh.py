@@ -4,8 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from atelier.directory.models import MapCell
-from atelier.directory.selectors.map import PYRAMID_MAX_ZOOM
+from atelier.directory.selectors.map import PYRAMID_MAX_ZOOM, map_cell_count
 from atelier.directory.services.map import map_pyramid_refresh
 
 
@@ -24,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"--max-zoom doit être compris entre 0 et {PYRAMID_MAX_ZOOM}.")
         started = time.monotonic()
         pyramid = map_pyramid_refresh(max_zoom=max_zoom)
-        cells = MapCell.objects.count()
+        cells = map_cell_count()
         self.stdout.write(
             f"Carte : {cells} cellules sur les zooms 0 à {pyramid.max_zoom} "
             f"en {time.monotonic() - started:.1f} s."
