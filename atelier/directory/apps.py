@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _restore_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    """`migrate` (and so `make run`) also heals a database left by an import killed midway."""
+    from django.db import connections
+
+    from .models import PendingRestore
+    from .services.bulk import bulk_restore_pending
+
+    # Not when migrating backwards or only part of the way (the journal table may not exist).
+    if PendingRestore._meta.db_table in connections[using].introspection.table_names():
+        bulk_restore_pending(using=using)
 
 
 class DirectoryConfig(AppConfig):
     name = "atelier.directory"
     label = "directory"
     verbose_name = "Annuaire (Atlas)"
+
+    def ready(self) -> None:
+        post_migrate.connect(_restore_after_migrate, sender=self)

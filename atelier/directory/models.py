@@ -204,4 +204,23 @@ class OrganisationMembership(TimeStampedModel):
         return f"{self.organisation} — {self.network}"
 
 
+class PendingRestore(models.Model):
+    """A statement that puts back what a bulk write removed for speed (an index, a foreign key,
+    a full-text trigger). Written in the same transaction as the removal and deleted in the same
+    transaction as the restore, so that a bulk write killed outright (SIGKILL, power loss)
+    leaves a journal that the next bulk write, `atelier migrate` or
+    `atelier bulk-restore` replays (services/bulk.py)."""
+
+    statement = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rétablissement en attente")
+        verbose_name_plural = _("rétablissements en attente")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+
 from .models_map import MapCell, MapPyramid  # noqa: E402, F401  (the map pyramid)

@@ -63,6 +63,7 @@ from .bulk import (
     OrgRecord,
     UpsertResult,
     bounded_memory,
+    bulk_restore_pending,
     collector_relaxed,
     memory_release,
     readers_after_bulk_write,
@@ -1044,6 +1045,7 @@ class SireneImporter:
 
     def run(self) -> SireneResult:
         start = time.perf_counter()
+        bulk_restore_pending()  # an earlier bulk write killed midway
         index = _TempIndex()
         try:
             with collector_relaxed():

@@ -42,6 +42,7 @@ from .bulk import (
     BulkWriter,
     OrgRecord,
     bounded_memory,
+    bulk_restore_pending,
     collector_relaxed,
     memory_release,
     readers_after_bulk_write,
@@ -587,6 +588,7 @@ def organisations_generate(
     gen = SyntheticGenerator(seed=seed, skip_sirens=skip)
     writer = BulkWriter()
     result = GenerateResult()
+    bulk_restore_pending()  # an earlier bulk write killed midway
     with (
         collector_relaxed(),
         bounded_memory(),

@@ -13,10 +13,15 @@ from django.db import connection
 from pyproj import Transformer
 from stdnum.fr import siret as stdnum_siret
 
+from atelier.directory.apps import _restore_after_migrate
 from atelier.directory.enums import EssRule, GeoPrecision, Source
 from atelier.directory.geo import lonlat_to_world
-from atelier.directory.models import Establishment, Organisation
-from atelier.directory.services.bulk import secondary_indexes_deferred
+from atelier.directory.models import Establishment, Organisation, PendingRestore
+from atelier.directory.services.bulk import (
+    bulk_restore_pending,
+    search_index_deferred,
+    secondary_indexes_deferred,
+)
 from atelier.directory.services.reports import ImportReport
 from atelier.directory.services.sirene import (
     ETABLISSEMENT_COLUMNS,
@@ -524,3 +529,79 @@ def test_indexes_dropped_only_on_empty_tables_and_restored_after_an_error(ref):
         assert _secondary_indexes(Establishment) == set()
         raise RuntimeError("interrupted")
     assert _secondary_indexes(Establishment) == est_indexes
+
+
+def _fts_triggers() -> set[str]:
+    if connection.vendor != "sqlite":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            [f"{Organisation._meta.db_table}_fts%"],
+        )
+        return {r[0] for r in cursor.fetchall()}
+
+
+def _killed_midway(manager) -> None:
+    """Enter a bulk-write context manager and never leave it, as when the process is killed:
+    its generator is dropped without running the restore (its `finally` would find the journal
+    already replayed, which is what the test checks first)."""
+    manager.__enter__()
+
+
+def test_a_first_import_killed_midway_is_healed_by_the_journal(ref):
+    org_indexes = _secondary_indexes(Organisation)
+    est_indexes = _secondary_indexes(Establishment)
+    triggers = _fts_triggers()
+    deferred = secondary_indexes_deferred()
+    fts = search_index_deferred()
+    _killed_midway(deferred)
+    _killed_midway(fts)
+    # What the kill leaves: indexes (and triggers on SQLite) gone, their statements journalled.
+    assert _secondary_indexes(Establishment) == set()
+    # (the delete trigger stays: a bulk write deletes nothing)
+    assert _fts_triggers() == {t for t in triggers if t.endswith("_ad")}
+    assert PendingRestore.objects.count() >= len(est_indexes)
+    OrganisationFactory(siren=siren_of(42), name="Tiers-lieu", search_text="tier lieu marais")
+
+    assert bulk_restore_pending() > 0
+    assert (_secondary_indexes(Organisation), _secondary_indexes(Establishment)) == (
+        org_indexes,
+        est_indexes,
+    )
+    assert _fts_triggers() == triggers
+    assert not PendingRestore.objects.exists()
+    # The organisation written while the triggers were gone is in the full-text index again.
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM {Organisation._meta.db_table}_fts "  # noqa: S608
+                f"WHERE {Organisation._meta.db_table}_fts MATCH 'marais'"
+            )
+            assert cursor.fetchone()[0] == 1
+    assert bulk_restore_pending() == 0  # nothing twice
+    del deferred, fts
+
+
+def test_migrate_and_the_command_replay_the_journal(ref, capsys):
+    est_indexes = _secondary_indexes(Establishment)
+    deferred = secondary_indexes_deferred()
+    _killed_midway(deferred)
+    assert _secondary_indexes(Establishment) == set()
+    _restore_after_migrate(sender=None, using="default")  # what `migrate` runs at its end
+    assert _secondary_indexes(Establishment) == est_indexes
+    call_command("bulk_restore")
+    assert "Rien à rétablir" in capsys.readouterr().out
+    del deferred
+
+
+def test_the_journal_tolerates_an_index_already_rebuilt_by_hand(ref):
+    deferred = secondary_indexes_deferred()
+    _killed_midway(deferred)
+    with connection.cursor() as cursor:
+        # An operator recreated one index by hand before replaying.
+        statement = PendingRestore.objects.filter(statement__icontains="INDEX").first().statement
+        cursor.execute(statement)
+    assert bulk_restore_pending() > 0
+    assert not PendingRestore.objects.exists()
+    del deferred
