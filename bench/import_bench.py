@@ -13,7 +13,12 @@ or from Python: `run(rows, workdir) -> dict`.
 3. the baseline (per-row ORM saves of the first `baseline_rows` establishments and their
    organisations) runs in a subprocess, then its rows are deleted;
 4. `atelier import-sirene` runs in a subprocess; its wall time gives establishments/s and its
-   maximum resident set size (os.wait4) the peak memory.
+   maximum resident set size (os.wait4) the peak memory;
+5. the floor: the rows the import wrote are copied by the database engine alone (no Python per
+   row: SQLite `INSERT … SELECT` from the attached import database, PostgreSQL `COPY … TO` piped
+   into `COPY … FROM`) into another fresh database, with the same deferred index, foreign-key and
+   full-text work at the end as the import. No importer on this machine and engine can beat it:
+   the import's rate divided by the floor's tells how much of the time is the engine's own.
 """
 
 from __future__ import annotations
@@ -169,6 +174,7 @@ def run(rows: int, workdir: Path, *, baseline_rows: int = 20_000) -> dict:
     if status != 0:
         raise SystemExit(f"l'import a échoué (code {status}) : voir {workdir / 'rapport.csv'}")
     rate = establishments / seconds
+    floor = _floor(target, _sibling_url(base, "atelier_import_floor"))
     return {
         "engine": "postgresql" if base.startswith("postgres") else "sqlite",
         "establishments": establishments,
@@ -179,7 +185,68 @@ def run(rows: int, workdir: Path, *, baseline_rows: int = 20_000) -> dict:
         "cpu_us_per_row": round(cpu / establishments * 1e6, 1),
         "baseline_rows_per_s": round(baseline),
         "speedup": round(rate / baseline, 1) if baseline else None,
+        "floor_rows_per_s": round(floor["establishments"] / floor["seconds"]),
+        "floor_seconds": round(floor["seconds"], 1),
+        "share_of_floor": round(rate / (floor["establishments"] / floor["seconds"]), 2),
     }
+
+
+def _floor(source: str, target: str) -> dict:
+    """Establishments/s of the engine alone (see the module docstring), in a subprocess."""
+    _reference(target)
+    out = subprocess.run(
+        [sys.executable, __file__, "--stage", "floor", "--source", source],
+        check=True,
+        env=_env(target),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _floor_stage(source: str) -> None:
+    """Copy organisations and establishments from the `source` database into this (fresh) one
+    with no Python per row; print {"establishments", "seconds"} as JSON."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from atelier.directory.models import Establishment, Organisation
+    from atelier.directory.services.bulk import search_index_deferred, secondary_indexes_deferred
+
+    tables = [Organisation._meta.db_table, Establishment._meta.db_table]
+    start = time.perf_counter()
+    with secondary_indexes_deferred(), search_index_deferred():
+        if connection.vendor == "sqlite":
+            path = urlsplit(source).path
+            with connection.cursor() as cursor:
+                cursor.execute("ATTACH DATABASE %s AS source", [path])
+                with transaction.atomic():
+                    for table in tables:
+                        cursor.execute(f"INSERT INTO main.{table} SELECT * FROM source.{table}")  # noqa: S608
+                cursor.execute("DETACH DATABASE source")
+        else:
+            import psycopg
+
+            with psycopg.connect(_pg_dsn(source)) as src, transaction.atomic():
+                raw = connection.cursor().cursor
+                for table in tables:
+                    with (
+                        src.cursor().copy(f"COPY {table} TO STDOUT") as out,  # noqa: S608
+                        raw.copy(f"COPY {table} FROM STDIN") as into,  # noqa: S608
+                    ):
+                        for block in out:
+                            into.write(block)
+    seconds = time.perf_counter() - start
+    count = Establishment.objects.count()
+    print(json.dumps({"establishments": count, "seconds": seconds}))
+
+
+def _pg_dsn(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
 
 
 # --- the naive importer (baseline), run inside Django ----------------------------------------
@@ -275,7 +342,8 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--workdir", type=Path, default=ROOT / "var" / "bench" / "import")
     ap.add_argument("--baseline-rows", type=int, default=20_000)
-    ap.add_argument("--stage", choices=["all", "baseline", "reference"], default="all")
+    ap.add_argument("--stage", choices=["all", "baseline", "reference", "floor"], default="all")
+    ap.add_argument("--source")
     ap.add_argument("--ul", type=Path)
     ap.add_argument("--et", type=Path)
     args = ap.parse_args()
@@ -285,6 +353,9 @@ def main() -> None:
         return
     if args.stage == "reference":
         _reference_stage()
+        return
+    if args.stage == "floor":
+        _floor_stage(args.source)
         return
     result = run(args.rows, args.workdir, baseline_rows=args.baseline_rows)
     print("| figure | value |\n|---|---|")

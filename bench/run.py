@@ -160,6 +160,18 @@ def table(results: dict[str, dict]) -> str:
         lambda v: v >= 50_000,
     )
     row(
+        "  floor: the engine alone writing the same rows, no Python (establishments/s)",
+        "≥ 50,000 for the target to be reachable",
+        lambda r: r["import"]["floor_rows_per_s"],
+        lambda v: v >= 50_000,
+    )
+    row(
+        "  import ÷ floor",
+        "≤ 1",
+        lambda r: r["import"]["share_of_floor"],
+        lambda v: v <= 1,
+    )
+    row(
         "SIRENE import, peak memory (MB)",
         "≤ 500",
         lambda r: r["import"]["peak_mb"],
