@@ -529,6 +529,26 @@ class _TempIndex:
 # The importer
 
 
+class _CompleteRows:
+    """The rows of `table` long enough for every column a reader uses (`columns`: name ->
+    index); shorter ones are rejected. `read` counts every row, for progress and results."""
+
+    def __init__(self, table: Table, columns: dict[str, int], reject: Callable) -> None:
+        self.table = table
+        self.width = max(columns.values()) + 1
+        self.reject = reject
+        self.read = 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        width, reject = self.width, self.reject
+        for line, row in self.table.rows:
+            self.read += 1
+            if len(row) < width:
+                reject(line, "", "", "nombre de colonnes insuffisant")
+                continue
+            yield line, row
+
+
 class SireneImporter:
     def __init__(self, options: SireneOptions, report: ImportReport) -> None:
         self.options = options
@@ -575,17 +595,13 @@ class SireneImporter:
         i_naf = c["activitePrincipaleUniteLegale"]
         i_nomenclature = c["nomenclatureActivitePrincipaleUniteLegale"]
         i_ess = c["economieSocialeSolidaireUniteLegale"]
-        width = max(c.values()) + 1
-        families, nafs, ess_only = self.families, self.nafs, self.options.ess_only
         reject = self._rejecter(table)
+        rows = _CompleteRows(table, c, reject)
+        families, nafs, ess_only = self.families, self.nafs, self.options.ess_only
         batch: list[tuple] = []
-        read = kept = 0
+        kept = 0
         try:
-            for line, row in table.rows:
-                read += 1
-                if len(row) < width:
-                    reject(line, "", "", "nombre de colonnes insuffisant")
-                    continue
+            for line, row in rows:
                 siren = row[i_siren]
                 error = siren_error(siren)
                 if error:
@@ -649,14 +665,14 @@ class SireneImporter:
                 if len(batch) >= self.options.batch_size:
                     index.add_units(batch)
                     batch = []
-                    progress.update(read)
+                    progress.update(rows.read)
             if batch:
                 index.add_units(batch)
         finally:
             table.close()
-        progress.update(read)
+        progress.update(rows.read)
         progress.done()
-        self.result.unites_legales_read = read
+        self.result.unites_legales_read = rows.read
         self.result.unites_legales_kept = kept
 
     # -- geolocation file -------------------------------------------------------------------
@@ -667,11 +683,10 @@ class SireneImporter:
         c = table.columns
         i_siret, i_x, i_y, i_epsg = c["siret"], c["x"], c["y"], c["epsg"]
         i_lat, i_lon = c["y_latitude"], c["x_longitude"]
-        width = max(c.values()) + 1
         reject = self._rejecter(table)
+        rows = _CompleteRows(table, c, reject)
         batch: list[tuple] = []
         pending: dict[str, list[tuple[str, float, float]]] = {}
-        read = 0
 
         def flush() -> None:
             for epsg, items in pending.items():
@@ -688,11 +703,7 @@ class SireneImporter:
             batch.clear()
 
         try:
-            for line, row in table.rows:
-                read += 1
-                if len(row) < width:
-                    reject(line, "", "", "nombre de colonnes insuffisant")
-                    continue
+            for line, row in rows:
                 siret = row[i_siret]
                 if siret_error(siret):
                     reject(line, "siret", siret, siret_error(siret))
@@ -709,13 +720,13 @@ class SireneImporter:
                     continue
                 if len(batch) + sum(map(len, pending.values())) >= self.options.batch_size:
                     flush()
-                    progress.update(read)
+                    progress.update(rows.read)
             flush()
         finally:
             table.close()
-        progress.update(read)
+        progress.update(rows.read)
         progress.done()
-        self.result.geo_rows = read
+        self.result.geo_rows = rows.read
 
     # -- pass 2: establishments -------------------------------------------------------------
 
@@ -744,17 +755,12 @@ class SireneImporter:
         i_denom = c["denominationUsuelleEtablissement"]
         i_naf = c["activitePrincipaleEtablissement"]
         i_nomenclature = c["nomenclatureActivitePrincipaleEtablissement"]
-        width = max(c.values()) + 1
-        places, nafs, territory = self.places, self.nafs, self.territory
         reject = self._rejecter(table)
+        rows = _CompleteRows(table, c, reject)
+        places, nafs, territory = self.places, self.nafs, self.territory
         batch: list[list] = []
-        read = 0
         try:
-            for line, row in table.rows:
-                read += 1
-                if len(row) < width:
-                    reject(line, "", "", "nombre de colonnes insuffisant")
-                    continue
+            for line, row in rows:
                 siret = row[i_siret]
                 error = siret_error(siret)
                 if error:
@@ -824,14 +830,14 @@ class SireneImporter:
                 if len(batch) >= self.options.batch_size:
                     self._flush(batch, index, use_geo, reject)
                     batch = []
-                    progress.update(read)
+                    progress.update(rows.read)
             if batch:
                 self._flush(batch, index, use_geo, reject)
         finally:
             table.close()
-        progress.update(read)
+        progress.update(rows.read)
         progress.done()
-        self.result.etablissements_read = read
+        self.result.etablissements_read = rows.read
 
     def _flush(self, batch: list[list], index: _TempIndex, use_geo: bool, reject: Callable) -> None:
         """Write one batch of parsed establishments and the organisations they need."""

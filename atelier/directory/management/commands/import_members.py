@@ -3,14 +3,14 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
 from atelier.directory.services.members import FIELDS, MembersOptions, organisation_import_members
-from atelier.directory.services.reports import ImportFormatError, ImportReport, default_report_path
+
+from ._reporting import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Importe la liste des adhérents d'un réseau (CSV ou XLSX)."
+    report_kind = "adherents"
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path, metavar="FICHIER")
@@ -27,13 +27,9 @@ class Command(BaseCommand):
             action="store_true",
             help="tout vérifier et afficher un aperçu sans rien écrire",
         )
-        parser.add_argument(
-            "--report", type=Path, metavar="FICHIER", help="rapport des rejets (CSV)"
-        )
+        self.add_report_argument(parser)
 
     def handle(self, *args, **opts):
-        report_path = opts["report"] or default_report_path("adherents", opts["path"])
-        report = ImportReport(path=report_path)
         options = MembersOptions(
             path=opts["path"],
             network_slug=opts["network"],
@@ -41,12 +37,11 @@ class Command(BaseCommand):
             sheet=opts["sheet"],
             dry_run=opts["dry_run"],
         )
-        try:
-            result = organisation_import_members(options=options, report=report)
-        except ImportFormatError as exc:
-            raise CommandError(str(exc)) from None
-        finally:
-            report.close()
+        result, report = self.run_with_report(
+            opts,
+            opts["path"],
+            lambda report: organisation_import_members(options=options, report=report),
+        )
         out = self.stdout.write
         out(
             "Colonnes reconnues : " + ", ".join(f"{k} ← « {v} »" for k, v in result.columns.items())
@@ -68,10 +63,4 @@ class Command(BaseCommand):
             )
             if not result.network:
                 out("Aucun réseau indiqué (--network) : adhésions et contacts non enregistrés.")
-        for line in report.summary_lines():
-            out(line)
-        if report.count:
-            raise CommandError(
-                f"{report.count} ligne(s) rejetée(s) : voir le rapport {report_path}.",
-                returncode=2,
-            )
+        self.finish(report)

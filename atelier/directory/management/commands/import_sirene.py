@@ -3,13 +3,13 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
-from atelier.directory.services.reports import ImportFormatError, ImportReport, default_report_path
 from atelier.directory.services.sirene import SireneOptions, organisation_import_sirene
 
+from ._reporting import ImportCommand
 
-class Command(BaseCommand):
+
+class Command(ImportCommand):
+    report_kind = "sirene"
     help = (
         "Importe les fichiers stock SIRENE de l'INSEE (unités légales, établissements et, en "
         "option, leur géolocalisation) : CSV, CSV compressé gzip ou zip."
@@ -27,14 +27,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--territory", default="", metavar="CODE", help="ex. departement:93, region:11"
         )
-        parser.add_argument(
-            "--report", type=Path, metavar="FICHIER", help="rapport des rejets (CSV)"
-        )
+        self.add_report_argument(parser)
         parser.add_argument("--batch-size", type=int, default=10_000, help="lignes par lot")
 
     def handle(self, *args, **opts):
-        report_path = opts["report"] or default_report_path("sirene", opts["etablissements"])
-        report = ImportReport(path=report_path)
         options = SireneOptions(
             unites_legales=opts["unites_legales"],
             etablissements=opts["etablissements"],
@@ -44,12 +40,11 @@ class Command(BaseCommand):
             batch_size=max(100, opts["batch_size"]),
             progress_stream=self.stderr._out if opts["verbosity"] > 0 else _Null(),
         )
-        try:
-            result = organisation_import_sirene(options=options, report=report)
-        except ImportFormatError as exc:
-            raise CommandError(str(exc)) from None
-        finally:
-            report.close()
+        result, report = self.run_with_report(
+            opts,
+            opts["etablissements"],
+            lambda report: organisation_import_sirene(options=options, report=report),
+        )
         out = self.stdout.write
         rate = f"{result.establishments_per_second:,.0f}".replace(",", " ")
         if result.territory_label:
@@ -72,13 +67,7 @@ class Command(BaseCommand):
             f"{result.establishments_updated} mis à jour "
             f"({rate} établissements/s)."
         )
-        for line in report.summary_lines():
-            out(line)
-        if report.count:
-            raise CommandError(
-                f"{report.count} ligne(s) rejetée(s) : voir le rapport {report_path}.",
-                returncode=2,
-            )
+        self.finish(report)
 
 
 class _Null:
