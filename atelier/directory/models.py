@@ -156,7 +156,8 @@ class Establishment(TimeStampedModel):
     class Meta:
         verbose_name = _("établissement")
         ordering = ["-is_head_office", "siret"]
-        indexes = [models.Index(fields=["mx", "my"])]
+        # Map windows are read through `directory_establishment_map_key` (migration 0003): an
+        # index on (mx, my) served no query and only slowed every write.
 
     def __str__(self) -> str:
         return self.siret or self.name or f"#{self.pk}"
