@@ -132,6 +132,9 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://atelier")
 ATELIER_SEARCH_ENGINE = env.str("ATELIER_SEARCH_ENGINE", default="tantivy")
 ATELIER_SEARCH_INDEX_DIR = env.str("ATELIER_SEARCH_INDEX_DIR", default="")
 ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = env.int("ATELIER_SEARCH_INDEX_RECOUNT_SECONDS", default=60)
+# A search reuses the data version (latest id and change of the organisations) read by this
+# process within this many seconds: a change can take that long to show in the Atlas search.
+ATELIER_SEARCH_DATA_VERSION_SECONDS = env.float("ATELIER_SEARCH_DATA_VERSION_SECONDS", default=1.0)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

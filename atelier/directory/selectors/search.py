@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -555,6 +556,26 @@ _DATA_VERSION_SQL = (
     "SELECT (SELECT MAX(id) FROM directory_organisation), "
     "(SELECT MAX(updated_at) FROM directory_organisation)"
 )
+# Per process and database: (monotonic time read, version).
+_recent_versions: dict[tuple[str, str], tuple[float, str]] = {}
+
+
+def recent_data_version(*, refresh: bool = False) -> str:
+    """_data_version(), reused by the searches of this process for
+    ATELIER_SEARCH_DATA_VERSION_SECONDS (default 1 s; 0 reads it every time): one database round
+    trip less per search, at the price of seeing a change up to that long after it was made.
+    `refresh` reads it again (a search that finds the index at another version does, so that a
+    version remembered from before another process's sync never triggers a needless sync)."""
+    ttl = getattr(settings, "ATELIER_SEARCH_DATA_VERSION_SECONDS", 1.0)
+    if ttl <= 0:
+        return _data_version()
+    key = (connection.alias, str(connection.settings_dict.get("NAME")))
+    now = time.monotonic()
+    hit = _recent_versions.get(key)
+    if refresh or hit is None or now - hit[0] >= ttl:
+        hit = (now, _data_version())
+        _recent_versions[key] = hit
+    return hit[1]
 
 
 def _cache_key(params: SearchParams) -> str:
@@ -562,7 +583,7 @@ def _cache_key(params: SearchParams) -> str:
         (
             connection.vendor,
             get_language() or "",
-            _data_version(),
+            recent_data_version(),
             params.to_querystring(page=False),
         )
     )
@@ -726,12 +747,13 @@ def labelled_facets(
         level, _sep, code = value.partition(":")
         return labels.get(level, {}).get(code, code)
 
+    enum_labels = _enum_labels()
     facets = [
         _value_facet(
             "famille",
             counts["famille"],
             params.famille,
-            {f.value: str(f.label) for f in EssFamily},
+            {code: family.label for code, family in enum_labels.families.items()},
             order=FAMILY_VALUES,
         ),
         _value_facet("forme", counts["forme"], params.forme, forme_labels, by_count=True),
@@ -742,26 +764,60 @@ def labelled_facets(
             {k: f"{k} — {v}" for k, v in naf_labels.items()},
             order=sorted(naf_labels),
         ),
-        _bit_facet("theme", Theme, "t", bit_counts, params.theme),
-        _bit_facet("agrement", Approval, "a", bit_counts, params.agrement),
+        _bit_facet("theme", "t", bit_counts, params.theme),
+        _bit_facet("agrement", "a", bit_counts, params.agrement),
         _value_facet(
             "effectif",
             counts["effectif"],
             params.effectif,
-            {b.value: str(b.label) for b in HeadcountBand},
+            enum_labels.bands,
             order=BAND_VALUES,
         ),
         Facet(
             "territoire",
-            str(FACET_LEGENDS["territoire"]),
+            enum_labels.legends["territoire"],
             [replace(v, label=territory_label(v.value)) for v in territory_values],
         ),
     ]
     return facets, dict(labels.get(TerritoryLevel.COMMUNE, {}))
 
 
+@dataclass(frozen=True)
+class _EnumLabels:
+    """The search's own labels in one language: facet legends, ESS families, headcount bands,
+    themes and approvals (bit number, code and label, in the enum's order)."""
+
+    legends: dict[str, str]
+    families: dict[str, CodeLabel]
+    bands: dict[str, str]
+    bits: dict[str, tuple[tuple[int, CodeLabel], ...]]
+
+
+_enum_labels_by_language: dict[str, _EnumLabels] = {}
+
+
+def _enum_labels() -> _EnumLabels:
+    """_EnumLabels of the active language, built once per language and process: translating
+    every value again on every search was a measurable share of its time."""
+    language = get_language() or ""
+    labels = _enum_labels_by_language.get(language)
+    if labels is None:
+        labels = _EnumLabels(
+            legends={name: str(legend) for name, legend in FACET_LEGENDS.items()},
+            families={f.value: CodeLabel(f.value, str(f.label)) for f in EssFamily},
+            bands={b.value: str(b.label) for b in HeadcountBand},
+            bits={
+                name: tuple((m.value, CodeLabel(m.name.lower(), str(m.label))) for m in enum)
+                for name, enum in (("theme", Theme), ("agrement", Approval))
+            },
+        )
+        _enum_labels_by_language[language] = labels
+    return labels
+
+
 def _row(r: dict, forme_labels: dict[str, str], commune_labels: dict[str, str]) -> ResultRow:
-    family = EssFamily(r["ess_family"]) if r["ess_family"] in FAMILY_VALUES else EssFamily.OTHER
+    labels = _enum_labels()
+    family = r["ess_family"] if r["ess_family"] in FAMILY_VALUES else EssFamily.OTHER.value
     lc = r["legal_category_id"]
     commune = r["commune_code"]
     return ResultRow(
@@ -769,22 +825,16 @@ def _row(r: dict, forme_labels: dict[str, str], commune_labels: dict[str, str]) 
         siren=r["siren"] or "",
         name=r["name"],
         acronym=r["acronym"],
-        ess_family=CodeLabel(family.value, str(family.label)),
+        ess_family=labels.families[family],
         ess_rule=r["ess_rule"],
         legal_category=CodeLabel(lc, forme_labels.get(lc, lc)) if lc else None,
         naf=r["naf_id"] or "",
         naf_section=r["naf_section"],
         commune=CodeLabel(commune, commune_labels.get(commune, commune)) if commune else None,
         departement=r["departement_code"],
-        themes=[
-            CodeLabel(t.name.lower(), str(t.label))
-            for t in Theme
-            if r["theme_bits"] & (1 << t.value)
-        ],
+        themes=[code for bit, code in labels.bits["theme"] if r["theme_bits"] & (1 << bit)],
         approvals=[
-            CodeLabel(a.name.lower(), str(a.label))
-            for a in Approval
-            if r["approval_bits"] & (1 << a.value)
+            code for bit, code in labels.bits["agrement"] if r["approval_bits"] & (1 << bit)
         ],
         snippet=_snippet(r["description"]),
     )
@@ -810,19 +860,20 @@ def _value_facet(
         ordered = sorted(values, key=lambda v: (rank.get(v, len(rank)), v))
     return Facet(
         name,
-        str(FACET_LEGENDS[name]),
+        _enum_labels().legends[name],
         [FacetValue(v, labels.get(v, v), by_value.get(v, 0), v in selected) for v in ordered],
     )
 
 
-def _bit_facet(name: str, enum, prefix: str, bit_counts: dict, selected: list[str]) -> Facet:
+def _bit_facet(name: str, prefix: str, bit_counts: dict, selected: list[str]) -> Facet:
+    """Themes or approvals (`name`), counted in bit_counts under `prefix` + bit number."""
+    labels = _enum_labels()
     values = []
-    for member in enum:
-        key = member.name.lower()
-        n = bit_counts.get(f"{prefix}{member.value}") or 0
-        if n or key in selected:
-            values.append(FacetValue(key, str(member.label), n, key in selected))
-    return Facet(name, str(FACET_LEGENDS[name]), values)
+    for bit, code in labels.bits[name]:
+        n = bit_counts.get(f"{prefix}{bit}") or 0
+        if n or code.code in selected:
+            values.append(FacetValue(code.code, code.label, n, code.code in selected))
+    return Facet(name, labels.legends[name], values)
 
 
 def _territory_facet(

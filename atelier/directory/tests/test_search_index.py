@@ -11,6 +11,7 @@ from django.http import QueryDict
 from atelier.directory import search_index
 from atelier.directory.enums import Approval, EssRule, HeadcountBand, Theme
 from atelier.directory.models import Organisation
+from atelier.directory.selectors import search as search_selectors
 from atelier.directory.selectors.search import SearchParams, search
 from atelier.directory.services.organisations import bits, organisation_refresh_derived
 from atelier.directory.tests.factories import EstablishmentFactory, OrganisationFactory
@@ -258,6 +259,48 @@ def test_a_synced_index_reads_the_organisations_table_twice_only(atlas, index_se
     # The data version, then the rows of the page by id; the rest are labels.
     assert len(on_organisations) == 2
     assert len(ctx.captured_queries) <= 8
+
+
+@pytest.fixture
+def remembered_version(index_settings):
+    """Searches reuse the data version for an hour (no version from another test)."""
+    index_settings.ATELIER_SEARCH_DATA_VERSION_SECONDS = 3600
+    search_selectors._recent_versions.clear()
+    yield index_settings
+    search_selectors._recent_versions.clear()
+
+
+def test_searches_reuse_the_data_version_for_a_while(atlas, remembered_version):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    remembered_version.ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = 3600
+    query = "q=insertion&famille=association&territoire=departement:75"
+    first = run(query, "tantivy", remembered_version)  # syncs the index, remembers the version
+    with CaptureQueriesContext(connection) as ctx:
+        again = run(query, "tantivy", remembered_version)
+    assert again.total == first.total > 0
+    on_organisations = [q for q in ctx.captured_queries if "directory_organisation" in q["sql"]]
+    assert len(on_organisations) == 1  # the rows of the page
+
+
+def test_a_remembered_version_older_than_the_index_is_read_again(
+    atlas, remembered_version, monkeypatch
+):
+    assert run("q=zygomatique", "tantivy", remembered_version).total == 0
+    org = next(o for o in atlas if o.is_active and o.ess_rule != EssRule.NONE)
+    org.description = "Atelier zygomatique."
+    organisation_refresh_derived(organisation=org)
+    # Within the period, this process still answers from the version it remembers.
+    assert run("q=zygomatique", "tantivy", remembered_version).total == 0
+    search_index.search_index_sync()  # as another process, or the sync task, would
+
+    def no_second_sync():
+        raise AssertionError("the index is up to date: no sync needed")
+
+    monkeypatch.setattr(search_index, "search_index_sync", no_second_sync)
+    found = run("q=zygomatique", "tantivy", remembered_version)
+    assert [r.id for r in found.results] == [org.id]
 
 
 def test_departements_of_a_region_are_listed_like_the_database(index_settings):
