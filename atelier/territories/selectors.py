@@ -157,21 +157,43 @@ def territory_parse(key: str) -> TerritoryRef | None:
 
 
 def territory_labels(level: str, codes: list[str]) -> dict[str, str]:
-    """Human labels of several territories of one level, by code (for facet display)."""
+    """Human labels of several territories of one level, by code (for facet display), from the
+    per-process cache of reference labels (see `_labels`)."""
     if level == TerritoryLevel.REGION:
-        rows = Region.objects.filter(code__in=codes).values_list("code", "name")
-        return {c: _ref_region(c, n).label for c, n in rows}
-    if level == TerritoryLevel.DEPARTEMENT:
-        rows = Departement.objects.filter(code__in=codes).values_list("code", "name")
-        return {c: _ref_departement(c, n).label for c, n in rows}
-    if level in (TerritoryLevel.EPCI, TerritoryLevel.EPT):
-        g_rows = Grouping.objects.filter(code__in=codes).values_list("code", "name", "kind")
-        return {c: _ref_grouping(c, n, k).label for c, n, k in g_rows}
-    if level == TerritoryLevel.COMMUNE:
-        c_rows = Commune.objects.filter(code__in=codes).values_list(
-            "code", "name", "departement_id"
+        return _labels(
+            "regions",
+            codes,
+            lambda: {
+                c: _ref_region(c, n).label for c, n in Region.objects.values_list("code", "name")
+            },
         )
-        return {c: _ref_commune(c, n, d).label for c, n, d in c_rows}
+    if level == TerritoryLevel.DEPARTEMENT:
+        return _labels(
+            "departements",
+            codes,
+            lambda: {
+                c: _ref_departement(c, n).label
+                for c, n in Departement.objects.values_list("code", "name")
+            },
+        )
+    if level in (TerritoryLevel.EPCI, TerritoryLevel.EPT):
+        return _labels(
+            "groupings",
+            codes,
+            lambda: {
+                c: _ref_grouping(c, n, k).label
+                for c, n, k in Grouping.objects.values_list("code", "name", "kind")
+            },
+        )
+    if level == TerritoryLevel.COMMUNE:
+        return _labels(
+            "communes",
+            codes,
+            lambda: {
+                c: _ref_commune(c, n, d).label
+                for c, n, d in Commune.objects.values_list("code", "name", "departement_id")
+            },
+        )
     return {}
 
 
@@ -356,8 +378,9 @@ def territory_detail(level: str, code: str) -> TerritoryDetail | None:
     )
 
 
-# Nomenclature labels change only when `atelier load-reference` runs: searches read them from a
-# per-process cache instead of querying them each time (a code not yet cached reloads it).
+# Nomenclature and territory labels change only when `atelier load-reference` runs: searches
+# read them from a per-process cache instead of querying them each time (a code not yet cached
+# reloads them; the communes, the largest, weigh a few MB).
 _LABEL_TTL_SECONDS = 300.0
 _label_cache: dict[str, tuple[float, dict[str, str]]] = {}
 
