@@ -142,6 +142,18 @@ def table(results: dict[str, dict]) -> str:
         lambda v: v <= 30,
     )
     row(
+        "  unfiltered views (pyramid to zoom 14, map index above), p95 (ms)",
+        "≤ 30",
+        lambda r: r["map"]["unfiltered_p95_ms"],
+        lambda v: v <= 30,
+    )
+    row(
+        "  filtered views (text, legal form, NAF, theme, approval, headcount, territory), p95 (ms)",
+        "≤ 30",
+        lambda r: r["map"]["filtered_p95_ms"],
+        lambda v: v <= 30,
+    )
+    row(
         "map answer size, max (bytes)",
         "≤ 60 KB",
         lambda r: r["map"]["max_bytes"],
@@ -201,6 +213,11 @@ def details(results: dict[str, dict]) -> str:
             "\nMap p95 by zoom (ms): "
             + ", ".join(f"z{z}: {v}" for z, v in r["map"]["per_zoom_p95_ms"].items())
         )
+        if "filtered_per_kind_p95_ms" in r["map"]:
+            out.append(
+                "\nFiltered map p95 by filter (ms): "
+                + ", ".join(f"{k}: {v}" for k, v in r["map"]["filtered_per_kind_p95_ms"].items())
+            )
         if "import" in r:
             out.append("\nImport: " + json.dumps(r["import"], ensure_ascii=False))
         out.append(f"\nData preparation: {json.dumps(r['data'])}")

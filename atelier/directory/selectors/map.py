@@ -7,14 +7,17 @@ sharing `mx >> (26 - z)` and `my >> (26 - z)`. Cells are aligned on the world gr
 viewport, so clusters do not move when the map is panned; the requested bounding box is widened
 to the cells it touches and counts are exact for that area.
 
-Two sources give the same cells:
+Three sources give the same cells:
 - the pyramid (directory.models_map.MapCell), precomputed per zoom and ESS family for the default
   perimeter by directory.services.map.map_pyramid_refresh — used when the search has no filter
   other than `famille`, up to its highest zoom, as long as no organisation or establishment was
   added since it was built;
-- a live GROUP BY on the establishments otherwise (filtered searches, high zooms), served by the
-  partial covering index `directory_establishment_map_key` ((mx >> 12), my, mx, organisation)
-  WHERE is_open (migration 0003_map): a view reads its few map columns, not a strip of France.
+- otherwise the map index (directory.map_index, an embedded tantivy index of the establishments
+  with their organisation's search fields) when ATELIER_SEARCH_ENGINE is "tantivy" and the index
+  reflects the database;
+- else a live GROUP BY on the establishments, served by the partial covering index
+  `directory_establishment_map_key` ((mx >> 12), my, mx, organisation) WHERE is_open (migration
+  0003_map): a view reads its few map columns, not a strip of France.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
@@ -116,7 +120,7 @@ class MapResult:
     total: int  # establishments in the cells covering the bounding box
     clusters: list[MapCluster] = field(default_factory=list)
     points: list[MapPoint] = field(default_factory=list)
-    source: str = "live"  # "pyramid" or "live" (for tests and benchmarks)
+    source: str = "live"  # "pyramid", "index" or "live" (for tests and benchmarks)
 
     @property
     def cell_pixels(self) -> int:
@@ -434,6 +438,12 @@ def map_clusters(params: SearchParams | None, bbox: BBox, zoom: int) -> MapResul
         if state is not None and cell_zoom <= state.max_zoom:
             cells = _pyramid_cells(families, cell_zoom, cell_range) if families else []
             source = "pyramid"
+    if cells is None and getattr(settings, "ATELIER_SEARCH_ENGINE", "database") == "tantivy":
+        from ..map_index import map_index_cells  # the embedded index (directory.map_index)
+
+        cells = map_index_cells(params if params is not None else _default_params(), snapped, shift)
+        if cells is not None:
+            source = "index"
     live: QuerySet[Establishment] | None = None
     if cells is None:
         # Without other filters the organisation check is cheap per establishment and views

@@ -278,7 +278,7 @@ def test_long_names_keep_point_answers_under_60_kb():
     assert len(result.to_json()) <= 60_000
 
 
-def test_the_pyramid_gives_the_same_clusters_as_live_queries():
+def test_the_pyramid_gives_the_same_clusters_as_live_queries(settings):
     _spread(n_orgs=300, per_org=4)
     _place(_org("Fermée"), 2.35, 48.85, is_open=False)
     _place(_org("Hors ESS", ess_rule=EssRule.NONE), 2.36, 48.86)
@@ -291,22 +291,32 @@ def test_the_pyramid_gives_the_same_clusters_as_live_queries():
         (_params("famille=cooperative"), FRANCE, 7),
         (_params("famille=association&famille=mutual"), (0.0, 45.0, 5.0, 49.0), 10),
     ]
+    settings.ATELIER_SEARCH_ENGINE = "database"
     live = [map_clusters(p, b, z) for p, b, z in cases]
     assert {r.source for r in live} == {"live"}
+    settings.ATELIER_SEARCH_ENGINE = "tantivy"  # the map index answers without a pyramid
+    from_index = [map_clusters(p, b, z) for p, b, z in cases]
+    assert {r.source for r in from_index} == {"index"}
 
     pyramid = map_pyramid_refresh()
     assert pyramid.max_zoom == map_selectors.PYRAMID_MAX_ZOOM
     assert MapCell.objects.filter(zoom=0).count() >= 1
     from_pyramid = [map_clusters(p, b, z) for p, b, z in cases]
     assert {r.source for r in from_pyramid} == {"pyramid"}
-    for a, b in zip(live, from_pyramid, strict=True):
-        assert a.as_dict() == b.as_dict()
-    # Other filters and zooms above the pyramid are always live.
+    for a, b, c in zip(live, from_index, from_pyramid, strict=True):
+        assert a.as_dict() == b.as_dict() == c.as_dict()
+    # Other filters and zooms above the pyramid: the map index, or live queries without it.
+    assert map_clusters(_params("theme=culture"), FRANCE, 6).source == "index"
+    assert map_clusters(None, (2.3, 48.8, 2.4, 48.9), 15).source == "index"
+    settings.ATELIER_SEARCH_ENGINE = "database"
     assert map_clusters(_params("theme=culture"), FRANCE, 6).source == "live"
     assert map_clusters(None, (2.3, 48.8, 2.4, 48.9), 15).source == "live"
 
 
-def test_the_pyramid_is_not_used_once_stale():
+def test_the_pyramid_is_not_used_once_stale(settings):
+    # Live queries after the pyramid (the map index has its own staleness tests, with writes
+    # made through the services: this one closes an establishment by a bare UPDATE).
+    settings.ATELIER_SEARCH_ENGINE = "database"
     org = _org()
     _place(org, 2.35, 48.85)
     map_pyramid_refresh()
@@ -347,8 +357,12 @@ def test_bbox_and_zoom_are_validated_by_the_selector():
         map_clusters(None, (float("nan"), 41.0, 10.0, 51.5), 6)
 
 
-def test_the_number_of_queries_is_bounded(django_assert_max_num_queries):
+def test_the_number_of_queries_is_bounded(settings, django_assert_max_num_queries):
     _spread(n_orgs=200, per_org=3)
+    map_clusters(_params("theme=culture"), FRANCE, 8)  # builds the map index
+    with django_assert_max_num_queries(3):  # index: data version, row counts, points
+        assert map_clusters(_params("theme=culture"), FRANCE, 8).source == "index"
+    settings.ATELIER_SEARCH_ENGINE = "database"
     with django_assert_max_num_queries(3):  # live: clusters, points (+ a window count)
         map_clusters(_params("theme=culture"), FRANCE, 8)
     map_pyramid_refresh()

@@ -1,0 +1,376 @@
+"""The map index (directory.map_index): the same clusters as the live SQL grouping for every kind of
+filter and window, never used when behind the database, and kept in sync by requests, the task and
+the command. Runs on SQLite and PostgreSQL."""
+
+import fcntl
+import io
+import random
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.http import QueryDict
+
+from atelier.directory import map_index
+from atelier.directory.enums import Approval, EssRule, HeadcountBand, Theme
+from atelier.directory.geo import lonlat_to_world
+from atelier.directory.models import Establishment, Organisation
+from atelier.directory.search_index import index_dir
+from atelier.directory.selectors import map as map_selectors
+from atelier.directory.selectors.map import map_clusters
+from atelier.directory.selectors.search import SearchParams
+from atelier.directory.services.organisations import bits, organisation_refresh_derived
+from atelier.directory.tests.factories import EstablishmentFactory, OrganisationFactory
+from atelier.territories.models import LegalCategory, NafCode
+from atelier.territories.tests.factories import make_small_reference
+
+pytestmark = pytest.mark.django_db
+
+FRANCE = (-5.5, 41.0, 10.0, 51.5)
+WORDS = ["coopérative", "solidaire", "insertion", "quartier", "recyclerie", "jardin", "santé"]
+CATEGORIES = ["9220", "9220", "5458", "5560", "5710", "8210", "9300"]
+COMMUNES = ["arr10", "arr20", "saint_denis", "lyon", "paris"]
+NAFS = ["70.22Z", "94.99Z", "88.99B", None]
+# Places where establishments gather (dense cells, several per pixel) and France at large.
+HUBS = [(2.3522, 48.8566), (2.3700, 48.8700), (4.8357, 45.7640), (2.3540, 48.9362)]
+
+QUERIES = [
+    "",
+    "famille=cooperative",
+    "q=cooperative",
+    "q=solidaires",
+    "q=recycl",
+    "q=insertion&famille=association",
+    "forme=9220",
+    "forme=9220&forme=5458",
+    "naf=Q",
+    "naf=Q&naf=S&famille=cooperative",
+    "theme=insertion",
+    "theme=insertion&theme=culture&agrement=esus",
+    "agrement=siae_aci&agrement=scop",
+    "effectif=NN&effectif=01",
+    "territoire=region:11",
+    "territoire=departement:93&famille=association",
+    "territoire=commune:75056",
+    "territoire=ept:200057867",
+    "territoire=region:11&territoire=departement:93",
+    "q=jardin&effectif=01&territoire=departement:75",
+]
+VIEWS = [
+    (FRANCE, 3),
+    (FRANCE, 6),
+    ((1.4, 48.1, 3.6, 49.3), 9),
+    ((2.25, 48.82, 2.42, 48.95), 12),
+    ((2.34, 48.85, 2.36, 48.86), 15),
+    ((4.80, 45.74, 4.87, 45.78), 17),
+    ((-0.5, 44.0, 0.5, 46.0), 8),  # across the Greenwich meridian (a long Morton span)
+    ((2.3515, 48.856, 2.353, 48.8572), 19),
+]
+
+
+def _place(org, lon, lat, *, is_open=True, head=False, commune=None):
+    mx, my = lonlat_to_world(lon, lat)
+    return EstablishmentFactory(
+        organisation=org,
+        longitude=lon,
+        latitude=lat,
+        mx=mx,
+        my=my,
+        is_open=is_open,
+        is_head_office=head,
+        commune=commune,
+    )
+
+
+def _org(ref, rng: random.Random, n: int) -> Organisation:
+    words = rng.sample(WORDS, 3)
+    org = OrganisationFactory(
+        name=f"{words[0].capitalize()} {words[1]} {n}",
+        description=f"Une structure de {words[2]}.",
+        legal_category=LegalCategory.objects.get(code=rng.choice(CATEGORIES)),
+        naf=NafCode.objects.get(code=naf) if (naf := rng.choice(NAFS)) else None,
+        theme_bits=bits(rng.sample(list(Theme), rng.randint(0, 3))),
+        approval_bits=bits(rng.sample(list(Approval), rng.randint(0, 2))),
+        headcount_band=rng.choice([b.value for b in HeadcountBand]),
+        is_active=rng.random() > 0.1,
+        staff_approved=rng.random() > 0.7,
+    )
+    commune = ref[rng.choice(COMMUNES)]
+    for k in range(rng.choice([1, 1, 2, 3, 6])):
+        if rng.random() < 0.6:
+            lon, lat = rng.choice(HUBS)
+            if rng.random() < 0.7:  # else exactly on the hub: several establishments per pixel
+                lon, lat = lon + rng.uniform(-0.05, 0.05), lat + rng.uniform(-0.03, 0.03)
+        else:
+            lon, lat = rng.uniform(-4.5, 8.0), rng.uniform(42.5, 51.0)
+        _place(org, lon, lat, is_open=k == 0 or rng.random() > 0.2, head=k == 0, commune=commune)
+    if rng.random() < 0.2:
+        EstablishmentFactory(organisation=org, is_head_office=False)  # not placed
+    return organisation_refresh_derived(organisation=org)
+
+
+@pytest.fixture
+def atlas():
+    ref = make_small_reference()
+    rng = random.Random(11)
+    orgs = [_org(ref, rng, n) for n in range(120)]
+    if connection.vendor == "postgresql":
+        # Statistics of these rows: the live text query (the reference) is planned for them,
+        # not for empty tables (a nested loop evaluating to_tsvector per pair of rows).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE directory_organisation, directory_establishment")
+    return orgs
+
+
+def _params(query: str = "") -> SearchParams:
+    return SearchParams.from_querydict(QueryDict(query))
+
+
+def _both(settings, params, bbox, zoom):
+    settings.ATELIER_SEARCH_ENGINE = "database"
+    live = map_clusters(params, bbox, zoom)
+    settings.ATELIER_SEARCH_ENGINE = "tantivy"
+    return live, map_clusters(params, bbox, zoom)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_index_gives_the_clusters_of_the_live_query(atlas, settings, query):
+    params = _params(query)
+    totals = []
+    for bbox, zoom in VIEWS:
+        live, indexed = _both(settings, params, bbox, zoom)
+        assert live.source == "live" and indexed.source == "index"
+        assert indexed.as_dict() == live.as_dict(), (bbox, zoom)
+        totals.append(indexed.total)
+    assert max(totals) > 0  # the comparison is not between two empty maps
+
+
+def test_a_text_found_nowhere_gives_an_empty_map(atlas, settings):
+    params = _params("q=inexistant")
+    for bbox, zoom in VIEWS:
+        live, indexed = _both(settings, params, bbox, zoom)
+        assert indexed.source == "index" and indexed.total == 0
+        assert indexed.as_dict() == live.as_dict()
+
+
+@pytest.mark.parametrize(
+    ("tile_share", "max_span"),
+    [(1.0, 60_000), (0.0, 60_000), (0.0, 0)],
+    ids=["tiles", "morton-span", "mx-my-ranges"],
+)
+def test_every_way_of_selecting_the_window_gives_the_live_cells(
+    atlas, monkeypatch, tile_share, max_span
+):
+    monkeypatch.setattr(map_index, "TILE_SHARE", tile_share)
+    monkeypatch.setattr(map_index, "MAX_SPAN_CELLS", max_span)
+    for query in ("", "theme=insertion", "q=solidaire&famille=association"):
+        params = _params(query)
+        for bbox, zoom in VIEWS:
+            window = map_selectors._pixel_window(bbox)
+            shift = map_selectors._cell_shift(window, zoom)
+            cx0, cy0, cx1, cy1 = map_selectors._window_filter(window, shift)
+            snapped = (
+                cx0 << shift,
+                cy0 << shift,
+                ((cx1 + 1) << shift) - 1,
+                ((cy1 + 1) << shift) - 1,
+            )
+            live = map_selectors._live_cells(
+                map_selectors._live_queryset(params, snapped, by_area=True), shift
+            )
+            indexed = map_index.map_index_cells(params, snapped, shift)
+            assert indexed is not None
+            # The live query gives the smallest id of every cell; the index only of singles.
+            expected = sorted(c[:9] + ((c[9],) if c[2] == 1 else (None,)) for c in live)
+            assert sorted(indexed) == expected, (query, bbox, zoom)
+
+
+def test_morton_cells_are_the_map_cells_at_every_shift():
+    rng = random.Random(5)
+    for _ in range(2000):
+        mx, my = rng.randrange(1 << 28), rng.randrange(1 << 28)
+        code = map_index.morton(mx >> map_index.MORTON_SHIFT, my >> map_index.MORTON_SHIFT)
+        for shift in range(map_index.MORTON_SHIFT, 29):
+            k = 2 * (shift - map_index.MORTON_SHIFT)
+            assert map_index.morton_cell(code >> k) == (mx >> shift, my >> shift)
+    assert map_index.morton((1 << 22) - 1, (1 << 22) - 1) < 2**53  # exact in a double
+
+
+def test_the_index_lives_next_to_the_search_index(settings, tmp_path):
+    settings.ATELIER_SEARCH_INDEX_DIR = str(tmp_path / "index")
+    assert map_index.map_index_dir() == tmp_path / "index-map"
+    assert index_dir() == tmp_path / "index"
+
+
+def _first_inside(atlas, *, placed: int = 1) -> Organisation:
+    return next(
+        o
+        for o in atlas
+        if o.is_active
+        and o.ess_rule != EssRule.NONE
+        and o.establishments.filter(is_open=True, mx__isnull=False).count() >= placed
+    )
+
+
+def _check(settings, params=None, bbox=FRANCE, zoom=6):
+    """The index's answer, after checking it is the live one."""
+    live, indexed = _both(settings, params, bbox, zoom)
+    assert indexed.source == "index"
+    assert indexed.as_dict() == live.as_dict()
+    return indexed
+
+
+def test_requests_catch_up_with_the_services_writes(atlas, settings):
+    org = _first_inside(atlas)
+    family = org.ess_family
+    before = _check(settings, _params(f"famille={family}")).total
+    n_open = org.establishments.filter(is_open=True, mx__isnull=False).count()
+
+    # The organisation changes family (another legal form).
+    org.legal_category = LegalCategory.objects.get(code="8210" if family != "mutual" else "9220")
+    organisation_refresh_derived(organisation=org)
+    assert org.ess_family != family
+    assert _check(settings, _params(f"famille={family}")).total == before - n_open
+
+    # One of its establishments closes, as the admin does it (then the organisation is saved).
+    params = _params(f"famille={org.ess_family}")
+    open_before = _check(settings, params).total
+    est = org.establishments.filter(is_open=True, mx__isnull=False).first()
+    est.is_open = False
+    est.save()
+    organisation_refresh_derived(organisation=org)
+    assert _check(settings, params).total == open_before - 1
+
+    # A new establishment, far from the others.
+    new = _place(org, -1.5536, 47.2184)  # Nantes
+    organisation_refresh_derived(organisation=org)
+    nantes = _check(settings, _params(f"famille={org.ess_family}"), (-1.7, 47.1, -1.4, 47.3), 16)
+    assert [(p.organisation_id, p.name) for p in nantes.points] == [(org.pk, org.name)]
+    assert Establishment.objects.filter(pk=new.pk).exists()
+    assert map_index.map_index_status()["up_to_date"]
+
+
+def test_establishment_only_changes_are_synced_by_the_task(atlas, settings):
+    from atelier.directory.tasks import search_index_sync_task
+
+    _check(settings)  # builds the index
+    org = _first_inside(atlas)
+    est = org.establishments.filter(is_open=True, mx__isnull=False).first()
+    # A bulk write changes establishments without touching their organisation, then queues
+    # the sync task (services.bulk.readers_after_bulk_write).
+    est.is_open = False
+    est.save()
+    assert not map_index.map_index_status()["up_to_date"]
+    search_index_sync_task.enqueue()  # the test settings run tasks immediately
+    assert map_index.map_index_status()["up_to_date"]
+    _check(settings)
+
+
+def test_sync_replaces_the_changed_rows_only(atlas, settings):
+    map_index.map_index_rebuild()
+    inside = [o for o in atlas if o.is_active and o.ess_rule != EssRule.NONE]
+    inside[0].description = "Atelier zygomatique."
+    organisation_refresh_derived(organisation=inside[0])
+    _place(inside[1], 5.3698, 43.2965)  # Marseille; its organisation is not saved
+    report = map_index.map_index_sync()
+    assert report["action"] == "sync"
+    # One organisation (with all its establishments) and one establishment: nothing read by
+    # the last sync is read again.
+    assert report["replaced"] == 2
+    assert map_index.map_index_sync()["action"] == "none"
+    _check(settings, _params("q=zygomatique"))
+    marseille = _check(settings, None, (5.3, 43.25, 5.45, 43.35), 14)
+    assert [p.organisation_id for p in marseille.points] == [inside[1].pk]
+
+
+def test_deletions_are_synced(atlas, settings):
+    _check(settings)
+    inside = [o for o in atlas if o.is_active and o.ess_rule != EssRule.NONE]
+    # An establishment deleted (its organisation saved after), an organisation deleted.
+    org = _first_inside(atlas, placed=2)
+    org.establishments.filter(is_open=True, mx__isnull=False).first().delete()
+    organisation_refresh_derived(organisation=org)
+    inside[-1].delete()
+    report = map_index.map_index_sync()
+    assert report["action"] == "rebuild"  # the deleted organisation left no trace to replay
+    status = map_index.map_index_status()
+    assert status["up_to_date"] and status["documents"] == status["perimeter"]
+    _check(settings)
+
+
+def test_a_large_index_catches_up_with_a_few_changes_within_the_request(
+    atlas, settings, monkeypatch
+):
+    _check(settings)
+    monkeypatch.setattr(map_index, "INLINE_REBUILD_ROWS", 0)  # as if it were large
+    monkeypatch.setattr(map_index, "_rebuild", None)  # and could not be rebuilt now
+    org = _first_inside(atlas)
+    org.legal_category = LegalCategory.objects.get(code="8210")
+    organisation_refresh_derived(organisation=org)
+    _place(_first_inside(atlas[::-1]), 5.3698, 43.2965)  # a new establishment
+    _check(settings)
+    assert map_index.map_index_sync()["action"] == "none"
+
+
+def test_a_stale_index_is_never_used(atlas, settings, monkeypatch):
+    _check(settings)
+    # As if the index were large and much had changed.
+    monkeypatch.setattr(map_index, "INLINE_REBUILD_ROWS", 0)
+    monkeypatch.setattr(map_index, "INLINE_SYNC_ROWS", 0)
+    queued = []
+    monkeypatch.setattr(map_index, "_queue_sync", lambda: queued.append(1))
+    org = _first_inside(atlas)
+    org.legal_category = LegalCategory.objects.get(code="8210")
+    organisation_refresh_derived(organisation=org)
+    for _ in range(2):
+        live, answer = _both(settings, None, FRANCE, 6)
+        assert answer.source == "live" and answer.as_dict() == live.as_dict()
+    assert queued == [1]  # the worker is asked once to catch up
+    map_index.map_index_sync()  # what the task does
+    _check(settings)
+
+
+def test_a_large_missing_index_is_left_to_the_worker(atlas, settings, monkeypatch):
+    monkeypatch.setattr(map_index, "INLINE_REBUILD_ROWS", 10)
+    monkeypatch.setattr(map_index, "_queue_sync", lambda: None)
+    live, answer = _both(settings, _params("theme=insertion"), FRANCE, 6)
+    assert answer.source == "live" and answer.as_dict() == live.as_dict()
+    map_index.map_index_rebuild()
+    _check(settings, _params("theme=insertion"))
+
+
+def test_a_request_does_not_wait_for_another_writer(atlas, settings):
+    _check(settings)
+    org = _first_inside(atlas)
+    org.description = "Atelier zygomatique."
+    organisation_refresh_derived(organisation=org)
+    path = map_index.map_index_dir()
+    with open(path / "atelier-index.lock", "a") as lock:  # another process writing
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            live, answer = _both(settings, _params("q=zygomatique"), FRANCE, 6)
+            assert answer.source == "live" and answer.total == live.total > 0
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    _check(settings, _params("q=zygomatique"))
+
+
+def test_an_unusable_directory_falls_back_to_the_database(atlas, settings, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.ATELIER_SEARCH_INDEX_DIR = str(blocker / "index")
+    live, answer = _both(settings, _params("theme=insertion"), FRANCE, 6)
+    assert answer.source == "live" and answer.as_dict() == live.as_dict()
+
+
+def test_the_command_rebuilds_syncs_and_reports_both_indexes(atlas):
+    out = io.StringIO()
+    call_command("search_index", "rebuild", stdout=out)
+    call_command("search_index", "sync", stdout=out)
+    call_command("search_index", "status", stdout=out)
+    text = out.getvalue()
+    assert "Index de la carte reconstruit" in text
+    assert "Index de la carte déjà à jour" in text
+    placed = map_index.map_index_status()["perimeter"]
+    assert f"Établissements indexés : {placed} (périmètre en base : {placed})" in text
+    assert placed > 0
