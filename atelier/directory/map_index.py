@@ -36,12 +36,10 @@ saves their organisation after (organisation_refresh_derived), and bulk writers 
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,22 +53,23 @@ from .models import Establishment, Organisation
 from .search_index import (
     _COLUMNS,
     BIT_FIELDS,
-    LOCK_FILE,
-    META_FILE,
     READ_CHUNK,
     SCHEMA_VERSION,
     TERRITORY_FIELDS,
     VALUE_FIELDS,
     WRITER_HEAP,
+    IndexBusy,
     SearchIndexError,
     _and,
     _document,
     _filters,
+    _meta_mtime,
     _perimeter,
     _read_meta,
     _text_match,
     _wipe,
     _write_meta,
+    _writing,
     index_dir,
 )
 from .selectors import search as sql
@@ -109,10 +108,6 @@ Cell = tuple[int, int, int, int, int, int, int, int, int, int | None]
 
 _ORG_COLUMNS = tuple(f"organisation__{c}" for c in _COLUMNS)
 _EST_COLUMNS = ("id", "mx", "my")
-
-
-class _Busy(Exception):
-    """Another thread or process is writing the index."""
 
 
 # -- Morton codes ----------------------------------------------------------------------------
@@ -212,12 +207,12 @@ _handles_lock = threading.RLock()
 
 def _handle(*, wait: bool = True) -> _Handle:
     """The open index of this database, created empty when missing or of another schema (under
-    the writers' lock: `wait=False` raises _Busy rather than wait for it); reloaded when another
+    the writers' lock: `wait=False` raises IndexBusy rather than wait for it); reloaded when another
     process committed since."""
     path = map_index_dir()
     with _handles_lock:
         h = _handles.get(path)
-        if h is not None and _mtime(path) == h.meta_mtime:
+        if h is not None and _meta_mtime(path) == h.meta_mtime:
             return h  # nothing committed since it was read
         meta, mtime = _read_meta(path)
         if meta.get("schema") == _schema_key():
@@ -252,48 +247,6 @@ def _open(path: Path, meta: dict, mtime: float, *, reuse: bool) -> _Handle:
     h = _Handle(path, index, schema, meta, mtime)
     _handles[path] = h
     return h
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return (path / META_FILE).stat().st_mtime_ns
-    except OSError:
-        return 0.0
-
-
-_write_lock = threading.RLock()
-_write_depth: dict[Path, int] = {}
-
-
-@contextmanager
-def _writing(path: Path, *, wait: bool = True) -> Iterator[None]:
-    """One writer at a time: across threads (re-entrant) and processes (file lock).
-    `wait=False` raises _Busy instead of waiting (a map request never queues behind a rebuild:
-    it asks the database meanwhile)."""
-    if not _write_lock.acquire(blocking=wait):
-        raise _Busy
-    try:
-        if _write_depth.get(path, 0):
-            _write_depth[path] += 1
-            try:
-                yield
-            finally:
-                _write_depth[path] -= 1
-            return
-        path.mkdir(parents=True, exist_ok=True)
-        with open(path / LOCK_FILE, "a") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
-                raise _Busy from None
-            _write_depth[path] = 1
-            try:
-                yield
-            finally:
-                _write_depth[path] = 0
-                fcntl.flock(lock, fcntl.LOCK_UN)
-    finally:
-        _write_lock.release()
 
 
 # -- state of the database -------------------------------------------------------------------
@@ -336,18 +289,9 @@ _recent: dict[tuple[str, str], tuple[float, _Version]] = {}
 
 
 def _recent_version(*, refresh: bool = False) -> _Version:
-    """_version(), reused for ATELIER_SEARCH_DATA_VERSION_SECONDS (as the organisation index
-    reuses selectors.search.recent_data_version): one query less per map request."""
-    ttl = getattr(settings, "ATELIER_SEARCH_DATA_VERSION_SECONDS", 1.0)
-    if ttl <= 0:
-        return _version()
-    key = (connection.alias, str(connection.settings_dict.get("NAME")))
-    now = time.monotonic()
-    hit = _recent.get(key)
-    if refresh or hit is None or now - hit[0] >= ttl:
-        hit = (now, _version())
-        _recent[key] = hit
-    return hit[1]
+    """_version(), reused for ATELIER_SEARCH_DATA_VERSION_SECONDS as the search's data version
+    is (selectors.search.reused_version): one query less per map request."""
+    return sql.reused_version(_recent, _version, refresh=refresh)
 
 
 def _counts() -> tuple[int, int]:
@@ -581,7 +525,7 @@ def _fresh_handle() -> _Handle | None:
     is writing it: the caller then asks the database."""
     try:
         h = _handle(wait=False)
-    except _Busy:
+    except IndexBusy:
         return None
     version = _recent_version()
     if h.meta.get("version") != version.key:
@@ -600,7 +544,7 @@ def _fresh_handle() -> _Handle | None:
         with _writing(h.path, wait=False):
             h = _handle(wait=False)  # another process may have written meanwhile
             state = _sync(h, limit=INLINE_SYNC_ROWS, version=version)
-    except _Busy:
+    except IndexBusy:
         return None
     if state is None:
         _behind[h.path] = version.key

@@ -231,14 +231,26 @@ def _wipe(path: Path) -> None:
             child.unlink()
 
 
-_write_lock = threading.RLock()
+class IndexBusy(Exception):
+    """Another thread or process is writing the index (raised by _writing with wait=False)."""
+
+
+# One re-entrant lock per index directory, for the threads of this process.
+_write_locks: dict[Path, threading.RLock] = {}
+_write_locks_guard = threading.Lock()
 _write_depth: dict[Path, int] = {}
 
 
 @contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """One writer at a time: across threads (re-entrant) and across processes (file lock)."""
-    with _write_lock:
+def _writing(path: Path, *, wait: bool = True) -> Iterator[None]:
+    """One writer at a time per index: across threads (re-entrant) and across processes (file
+    lock). `wait=False` raises IndexBusy instead of waiting (a map request never queues behind
+    a rebuild: it asks the database meanwhile). Shared by the map index (directory.map_index)."""
+    with _write_locks_guard:
+        lock = _write_locks.setdefault(path, threading.RLock())
+    if not lock.acquire(blocking=wait):
+        raise IndexBusy
+    try:
         depth = _write_depth.get(path, 0)
         if depth:
             _write_depth[path] = depth + 1
@@ -248,14 +260,19 @@ def _writing(path: Path) -> Iterator[None]:
                 _write_depth[path] -= 1
             return
         path.mkdir(parents=True, exist_ok=True)
-        with open(path / LOCK_FILE, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with open(path / LOCK_FILE, "a") as file_lock:
+            try:
+                fcntl.flock(file_lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise IndexBusy from None
             _write_depth[path] = 1
             try:
                 yield
             finally:
                 _write_depth[path] = 0
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                fcntl.flock(file_lock, fcntl.LOCK_UN)
+    finally:
+        lock.release()
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -557,25 +558,37 @@ _DATA_VERSION_SQL = (
     "(SELECT MAX(updated_at) FROM directory_organisation)"
 )
 # Per process and database: (monotonic time read, version).
-_recent_versions: dict[tuple[str, str], tuple[float, str]] = {}
+V = TypeVar("V")
+_recent_versions: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
+def reused_version(
+    cache: dict[tuple[str, str], tuple[float, Any]],
+    read: Callable[[], V],
+    *,
+    refresh: bool = False,
+) -> V:
+    """`read()` (a data version), reused by this process for ATELIER_SEARCH_DATA_VERSION_SECONDS
+    (default 1 s; 0 reads it every time), per database in `cache`: one database round trip
+    less per request, at the price of seeing a change up to that long after it was made.
+    `refresh` reads it again. Shared by the map index (directory.map_index)."""
+    ttl = getattr(settings, "ATELIER_SEARCH_DATA_VERSION_SECONDS", 1.0)
+    if ttl <= 0:
+        return read()
+    key = (connection.alias, str(connection.settings_dict.get("NAME")))
+    now = time.monotonic()
+    hit = cache.get(key)
+    if refresh or hit is None or now - hit[0] >= ttl:
+        hit = (now, read())
+        cache[key] = hit
+    return hit[1]
 
 
 def recent_data_version(*, refresh: bool = False) -> str:
-    """_data_version(), reused by the searches of this process for
-    ATELIER_SEARCH_DATA_VERSION_SECONDS (default 1 s; 0 reads it every time): one database round
-    trip less per search, at the price of seeing a change up to that long after it was made.
-    `refresh` reads it again (a search that finds the index at another version does, so that a
-    version remembered from before another process's sync never triggers a needless sync)."""
-    ttl = getattr(settings, "ATELIER_SEARCH_DATA_VERSION_SECONDS", 1.0)
-    if ttl <= 0:
-        return _data_version()
-    key = (connection.alias, str(connection.settings_dict.get("NAME")))
-    now = time.monotonic()
-    hit = _recent_versions.get(key)
-    if refresh or hit is None or now - hit[0] >= ttl:
-        hit = (now, _data_version())
-        _recent_versions[key] = hit
-    return hit[1]
+    """_data_version(), reused by the searches of this process (reused_version). A search that
+    finds the index at another version refreshes it, so that a version remembered from before
+    another process's sync never triggers a needless sync."""
+    return reused_version(_recent_versions, _data_version, refresh=refresh)
 
 
 def _cache_key(params: SearchParams) -> str:

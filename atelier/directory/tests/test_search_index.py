@@ -314,3 +314,28 @@ def test_departements_of_a_region_are_listed_like_the_database(index_settings):
     assert facets(ix) == facets(db)
     values = [v.value for f in ix.facets if f.name == "territoire" for v in f.values]
     assert values[1:] == ["departement:75", "departement:93"]
+
+
+def test_one_writer_per_index_re_entrant_in_its_thread(tmp_path):
+    import threading
+
+    path, other = tmp_path / "index", tmp_path / "index-map"
+    outcome: dict[str, object] = {}
+
+    def try_write(key: str, where) -> None:
+        try:
+            with search_index._writing(where, wait=False):
+                outcome[key] = "wrote"
+        except search_index.IndexBusy:
+            outcome[key] = "busy"
+
+    with search_index._writing(path):
+        with search_index._writing(path, wait=False):  # the same thread: re-entrant
+            pass
+        for key, where in (("same", path), ("other", other)):
+            thread = threading.Thread(target=try_write, args=(key, where))
+            thread.start()
+            thread.join()
+    assert outcome == {"same": "busy", "other": "wrote"}  # one lock per index directory
+    try_write("after", path)
+    assert outcome["after"] == "wrote"
