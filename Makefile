@@ -37,9 +37,14 @@ demo: reference
 run: demo
 	$(ATELIER) collectstatic --no-input -v0
 	@echo "Atelier : http://$(HOST):$(PORT)/  (comptes de démonstration : voir README.md)"
-	$(ATELIER) runserver $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory serve
 
+# The web server and, beside it, the task worker (index and map updates after imports); both
+# stop together (Ctrl-C).
 serve: install
+	@echo "Worker des tâches de fond démarré (atelier db_worker)."
+	@$(ATELIER) db_worker --no-startup-delay --no-reload -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(ATELIER) runserver $(HOST):$(PORT)
 
 # The whole suite: unit + integration tests, then the end-to-end browser tests (which say clearly

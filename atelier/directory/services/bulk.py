@@ -516,18 +516,21 @@ def memory_release(*, using: str = "default") -> None:
 
 def readers_after_bulk_write() -> None:
     """Tell the readers that organisations and establishments changed: the map's precomputed
-    pyramid (services/map.py) stops being served until the next refresh (live queries answer
-    meanwhile), and a task brings the embedded search index up to date once the write is
-    committed. The task runs in the worker, not in the importing process, whose memory stays
-    bounded; without a worker the next search catches up by itself."""
+    pyramid (services/map.py) stops being served until it is rebuilt (the map index or live
+    queries answer meanwhile); once the write is committed, tasks bring the embedded indexes
+    up to date and rebuild the pyramid. They run in the worker (`atelier db_worker`), not in
+    the importing process, whose memory stays bounded; without a worker the next search
+    catches up by itself, and `atelier search-index sync` and `atelier map-refresh` do the
+    rest (the import commands say so)."""
     from django.conf import settings
 
-    from ..tasks import search_index_sync_task
+    from ..tasks import map_pyramid_refresh_task, search_index_sync_task
     from .map import map_pyramid_invalidate
 
     map_pyramid_invalidate()
     if getattr(settings, "ATELIER_SEARCH_ENGINE", "database") == "tantivy":
         transaction.on_commit(search_index_sync_task.enqueue)
+    transaction.on_commit(map_pyramid_refresh_task.enqueue)
 
 
 # Memory budget of a bulk-writing SQLite connection: the site settings give the web process a

@@ -334,6 +334,31 @@ def test_the_pyramid_is_not_used_once_stale(settings):
     assert result.source == "live" and result.total == 1
 
 
+def test_a_bulk_write_queues_the_rebuild_of_the_pyramid(
+    settings, django_capture_on_commit_callbacks
+):
+    from atelier.directory.services.bulk import readers_after_bulk_write
+    from atelier.directory.tasks import map_pyramid_refresh_task
+
+    settings.ATELIER_SEARCH_ENGINE = "database"
+    org = _org()
+    _place(org, 2.35, 48.85)
+    map_pyramid_refresh()
+    _place(org, 4.84, 45.76, head=False)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        readers_after_bulk_write()
+    assert map_selectors.pyramid_state() is None  # stale at once, the map answers live
+    assert map_clusters(None, FRANCE, 6).source == "live"
+    for callback in queued:  # the commit: the tasks run (immediately in the test settings)
+        callback()
+    state = map_selectors.pyramid_state()
+    assert state is not None and state.max_zoom == map_selectors.PYRAMID_MAX_ZOOM
+    result = map_clusters(None, FRANCE, 6)
+    assert result.source == "pyramid" and result.total == 2
+    # A second queued refresh finds the pyramid current and leaves it alone.
+    assert map_pyramid_refresh_task.enqueue().return_value == "current"
+
+
 @pytest.mark.parametrize(
     "text",
     ["", "1,2,3", "1,2,3,4,5", "a,b,c,d", "3,40,2,45", "2,45,3,44", "-190,40,2,45", "1,-95,2,4"],

@@ -13,6 +13,8 @@ from atelier.directory.services.synthetic import (
     sirene_files_generate,
 )
 
+from ._reporting import after_bulk_write
+
 
 class Command(BaseCommand):
     help = (
@@ -63,3 +65,5 @@ class Command(BaseCommand):
             f"{result.organisations} organisations synthétiques et {result.establishments} "
             f"établissements écrits dans {where} (graine {opts['seed']}, {seconds:.1f} s)."
         )
+        if not result.files:
+            after_bulk_write(self.stdout.write)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from atelier.directory.services.sirene import SireneOptions, organisation_import_sirene
 
-from ._reporting import ImportCommand
+from ._reporting import ImportCommand, after_bulk_write
 
 
 class Command(ImportCommand):
@@ -67,6 +67,7 @@ class Command(ImportCommand):
             f"{result.establishments_updated} mis à jour "
             f"({rate} établissements/s)."
         )
+        after_bulk_write(out)
         self.finish(report)
 
 
