@@ -59,10 +59,13 @@ from .search_index import (
     VALUE_FIELDS,
     WRITER_HEAP,
     IndexBusy,
+    Progress,
     SearchIndexError,
+    _add_all,
     _and,
     _document,
     _filters,
+    _Handle,
     _meta_mtime,
     _perimeter,
     _read_meta,
@@ -189,16 +192,6 @@ def map_index_dir() -> Path:
     its directory), so it follows ATELIER_SEARCH_INDEX_DIR and the per-database default."""
     path = index_dir()
     return path.with_name(path.name + "-map")
-
-
-@dataclass
-class _Handle:
-    path: Path
-    index: tantivy.Index
-    schema: tantivy.Schema
-    meta: dict
-    meta_mtime: float
-    checked_at: float = float("-inf")  # monotonic time of the last full check (counts)
 
 
 _handles: dict[Path, _Handle] = {}
@@ -381,15 +374,14 @@ def _record(h: _Handle, state: dict) -> dict:
     return h.meta
 
 
-def _rebuild(h: _Handle) -> dict:
+def _rebuild(h: _Handle, progress: Progress = None) -> dict:
     # The version and watermarks are read before the rows: a change made meanwhile is read
     # again by the next sync, never lost.
     version, rows = _version(), _rows()
     started = time.perf_counter()
     writer = h.index.writer(heap_size=WRITER_HEAP)
     writer.delete_all_documents()
-    for doc in _documents(_placed()):
-        writer.add_document(doc)
+    _add_all(writer, _documents(_placed()), progress)
     _commit(h, writer)
     state = _record(h, _state(version, rows, version.org_updated))
     return {**state, "action": "rebuild", "seconds": round(time.perf_counter() - started, 2)}
@@ -403,7 +395,13 @@ def _up_to_date(meta: dict, version: _Version, rows: tuple[int, int, str | None]
     )
 
 
-def _sync(h: _Handle, *, limit: int | None = None, version: _Version | None = None) -> dict | None:
+def _sync(
+    h: _Handle,
+    *,
+    limit: int | None = None,
+    version: _Version | None = None,
+    progress: Progress = None,
+) -> dict | None:
     """Bring the index up to date: replace the documents of the organisations changed since
     the organisation watermark and of the establishments changed since the establishment
     watermark; rebuild when much changed, or when rows were deleted that those replacements
@@ -419,7 +417,7 @@ def _sync(h: _Handle, *, limit: int | None = None, version: _Version | None = No
     # Without a limit, or for a small index, whatever is needed is done now.
     small = limit is None or max(rows[1], docs) <= INLINE_REBUILD_ROWS
     if not meta.get("version"):
-        return _rebuild(h) if small else None
+        return _rebuild(h, progress) if small else None
     started = time.perf_counter()
     # Deleted rows leave nothing to replay: the counts tell (new rows are those past the
     # highest ids of the last sync).
@@ -452,7 +450,7 @@ def _sync(h: _Handle, *, limit: int | None = None, version: _Version | None = No
     ests = [e for e, o in est_pairs if o not in orgs]
     work = len(orgs) + len(ests)
     if work > REBUILD_SHARE * max(docs, 1):
-        return _rebuild(h)
+        return _rebuild(h, progress)
     writer = h.index.writer(heap_size=WRITER_HEAP // 4)
     org_ids = sorted(orgs)
     # Deletions first: a deletion applies to the documents added before it.
@@ -465,7 +463,7 @@ def _sync(h: _Handle, *, limit: int | None = None, version: _Version | None = No
                 writer.add_document(doc)
     _commit(h, writer)
     if deleted and h.index.searcher().num_docs != _placed().count():
-        return _rebuild(h)
+        return _rebuild(h, progress)
     state = _record(h, _state(version, rows, version.org_updated))
     seconds = round(time.perf_counter() - started, 2)
     return {**state, "action": "sync", "replaced": work, "seconds": seconds}
@@ -480,18 +478,20 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[i : i + DELETE_CHUNK]
 
 
-def map_index_rebuild() -> dict:
+def map_index_rebuild(*, progress: Progress = None) -> dict:
     """Index every open, placed establishment of the perimeter from scratch. Returns the state."""
     h = _handle()
     with _writing(h.path):
-        return _rebuild(_handle())
+        return _rebuild(_handle(), progress)
 
 
-def map_index_sync() -> dict:
+def map_index_sync(*, progress: Progress = None) -> dict:
     """Bring the index up to date (replace what changed, or rebuild after deletions)."""
     h = _handle()
     with _writing(h.path):
-        result = _sync(_handle())  # reloaded: another process may have written meanwhile
+        result = _sync(
+            _handle(), progress=progress
+        )  # reloaded: another process may have written meanwhile
     assert result is not None  # without a limit, _sync always does the work
     return result
 

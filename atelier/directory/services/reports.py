@@ -99,6 +99,11 @@ def default_report_path(kind: str, source: Path | None = None) -> Path:
 # Progress
 
 
+def _thousands(n: float) -> str:
+    """12345.6 -> '12 346' (French grouping)."""
+    return f"{n:,.0f}".replace(",", " ")
+
+
 class Progress:
     """Rows read and rows per second on stderr, at most every `every` seconds."""
 
@@ -124,8 +129,8 @@ class Progress:
         rate = self.rows / elapsed
         end = " — terminé" if final else ""
         self.stream.write(
-            f"{self.label} : {self.rows:,} lignes, {rate:,.0f} lignes/s, "
-            f"{elapsed:,.1f} s{end}\n".replace(",", " ")
+            f"{self.label} : {_thousands(self.rows)} lignes, {_thousands(rate)} lignes/s, "
+            f"{f'{elapsed:.1f}'.replace('.', ',')} s{end}\n"
         )
         self.stream.flush()
 

@@ -19,7 +19,11 @@ from atelier.directory.selectors.map import (
 )
 from atelier.directory.selectors.search import SearchParams
 from atelier.directory.services.map import map_pyramid_invalidate, map_pyramid_refresh
-from atelier.directory.tests.factories import EstablishmentFactory, OrganisationFactory
+from atelier.directory.tests.factories import (
+    EstablishmentFactory,
+    OrganisationFactory,
+    placed_establishment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +37,7 @@ def _org(name="Acteur", family="association", **kw):
 
 
 def _place(org, lon, lat, *, is_open=True, head=True):
-    mx, my = lonlat_to_world(lon, lat)
-    return EstablishmentFactory(
-        organisation=org,
-        longitude=lon,
-        latitude=lat,
-        mx=mx,
-        my=my,
-        is_open=is_open,
-        is_head_office=head,
-        geo_precision="address",
-    )
+    return placed_establishment(org, lon, lat, is_open=is_open, is_head_office=head)
 
 
 def _params(query=""):

@@ -12,25 +12,26 @@ from django.db import connection
 from django.http import QueryDict
 
 from atelier.directory import map_index
-from atelier.directory.enums import Approval, EssRule, HeadcountBand, Theme
-from atelier.directory.geo import lonlat_to_world
+from atelier.directory.enums import EssRule
 from atelier.directory.models import Establishment, Organisation
 from atelier.directory.search_index import index_dir
 from atelier.directory.selectors import map as map_selectors
 from atelier.directory.selectors.map import map_clusters
 from atelier.directory.selectors.search import SearchParams
-from atelier.directory.services.organisations import bits, organisation_refresh_derived
-from atelier.directory.tests.factories import EstablishmentFactory, OrganisationFactory
-from atelier.territories.models import LegalCategory, NafCode
+from atelier.directory.services.organisations import organisation_refresh_derived
+from atelier.directory.tests.factories import (
+    EstablishmentFactory,
+    placed_establishment,
+    random_organisation,
+)
+from atelier.territories.models import LegalCategory
 from atelier.territories.tests.factories import make_small_reference
 
 pytestmark = pytest.mark.django_db
 
 FRANCE = (-5.5, 41.0, 10.0, 51.5)
 WORDS = ["coopérative", "solidaire", "insertion", "quartier", "recyclerie", "jardin", "santé"]
-CATEGORIES = ["9220", "9220", "5458", "5560", "5710", "8210", "9300"]
 COMMUNES = ["arr10", "arr20", "saint_denis", "lyon", "paris"]
-NAFS = ["70.22Z", "94.99Z", "88.99B", None]
 # Places where establishments gather (dense cells, several per pixel) and France at large.
 HUBS = [(2.3522, 48.8566), (2.3700, 48.8700), (4.8357, 45.7640), (2.3540, 48.9362)]
 
@@ -69,31 +70,17 @@ VIEWS = [
 
 
 def _place(org, lon, lat, *, is_open=True, head=False, commune=None):
-    mx, my = lonlat_to_world(lon, lat)
-    return EstablishmentFactory(
-        organisation=org,
-        longitude=lon,
-        latitude=lat,
-        mx=mx,
-        my=my,
-        is_open=is_open,
-        is_head_office=head,
-        commune=commune,
+    return placed_establishment(
+        org, lon, lat, is_open=is_open, is_head_office=head, commune=commune
     )
 
 
 def _org(ref, rng: random.Random, n: int) -> Organisation:
     words = rng.sample(WORDS, 3)
-    org = OrganisationFactory(
+    org = random_organisation(
+        rng,
         name=f"{words[0].capitalize()} {words[1]} {n}",
         description=f"Une structure de {words[2]}.",
-        legal_category=LegalCategory.objects.get(code=rng.choice(CATEGORIES)),
-        naf=NafCode.objects.get(code=naf) if (naf := rng.choice(NAFS)) else None,
-        theme_bits=bits(rng.sample(list(Theme), rng.randint(0, 3))),
-        approval_bits=bits(rng.sample(list(Approval), rng.randint(0, 2))),
-        headcount_band=rng.choice([b.value for b in HeadcountBand]),
-        is_active=rng.random() > 0.1,
-        staff_approved=rng.random() > 0.7,
     )
     commune = ref[rng.choice(COMMUNES)]
     for k in range(rng.choice([1, 1, 2, 3, 6])):

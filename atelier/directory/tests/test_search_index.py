@@ -9,13 +9,16 @@ from django.core.management import call_command
 from django.http import QueryDict
 
 from atelier.directory import search_index
-from atelier.directory.enums import Approval, EssRule, HeadcountBand, Theme
+from atelier.directory.enums import EssRule
 from atelier.directory.models import Organisation
 from atelier.directory.selectors import search as search_selectors
 from atelier.directory.selectors.search import SearchParams, search
-from atelier.directory.services.organisations import bits, organisation_refresh_derived
-from atelier.directory.tests.factories import EstablishmentFactory, OrganisationFactory
-from atelier.territories.models import LegalCategory, NafCode
+from atelier.directory.services.organisations import organisation_refresh_derived
+from atelier.directory.tests.factories import (
+    EstablishmentFactory,
+    OrganisationFactory,
+    random_organisation,
+)
 from atelier.territories.tests.factories import make_small_reference
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +39,7 @@ WORDS = [
     "habitat",
     "Bâtir",
 ]
-CATEGORIES = ["9220", "9220", "5458", "5560", "5710", "8210", "9300"]
 COMMUNES = ["arr10", "arr20", "saint_denis", "lyon", "paris", None]
-NAFS = ["70.22Z", "94.99Z", "88.99B", None]
 
 
 @pytest.fixture
@@ -51,16 +52,10 @@ def index_settings(settings, tmp_path):
 
 def make_org(ref, rng: random.Random, n: int) -> Organisation:
     words = rng.sample(WORDS, 3)
-    org = OrganisationFactory(
+    org = random_organisation(
+        rng,
         name=f"{words[0].capitalize()} {words[1]} {n % 7}",
         description=f"Une structure de {words[2]} et d'économie sociale.",
-        legal_category=LegalCategory.objects.get(code=rng.choice(CATEGORIES)),
-        naf=NafCode.objects.get(code=naf) if (naf := rng.choice(NAFS)) else None,
-        theme_bits=bits(rng.sample(list(Theme), rng.randint(0, 3))),
-        approval_bits=bits(rng.sample(list(Approval), rng.randint(0, 2))),
-        headcount_band=rng.choice([b.value for b in HeadcountBand]),
-        is_active=rng.random() > 0.1,
-        staff_approved=rng.random() > 0.7,
     )
     if commune := rng.choice(COMMUNES):
         EstablishmentFactory(organisation=org, commune=ref[commune])
@@ -218,10 +213,17 @@ def test_another_process_sees_the_committed_index(atlas, index_settings):
 
 def test_command_rebuild_sync_status(atlas, index_settings, capsys):
     call_command("search_index", "rebuild")
+    rebuilt = capsys.readouterr()
+    # Progress on stderr while documents are written, then the outcome of each index.
+    assert "Index de recherche (organisations) : " in rebuilt.err
+    assert "Index de la carte (établissements) : " in rebuilt.err
+    assert rebuilt.err.count("— terminé") == 2
+    assert rebuilt.out.count("reconstruit") == 2
     call_command("search_index", "sync")
+    synced = capsys.readouterr()
+    assert synced.err == "" and synced.out.count("déjà à jour") == 2  # nothing to rewrite
     call_command("search_index", "status")
-    out = capsys.readouterr().out
-    assert "reconstruit" in out and "à jour" in out
+    assert capsys.readouterr().out.count("État : à jour") == 2
 
 
 def test_command_rejects_an_unknown_action(index_settings):

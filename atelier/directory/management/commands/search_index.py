@@ -1,6 +1,8 @@
 """atelier search-index rebuild|sync|status: the embedded indexes of the Atlas — the search index
 (organisations) and the map index (establishments, for the filtered map)."""
 
+from collections.abc import Callable
+
 from django.core.management.base import BaseCommand, CommandError
 
 from atelier.directory.map_index import map_index_rebuild, map_index_status, map_index_sync
@@ -10,6 +12,7 @@ from atelier.directory.search_index import (
     search_index_status,
     search_index_sync,
 )
+from atelier.directory.services.reports import Progress
 
 ACTIONS = ("rebuild", "sync", "status")
 # Each index, what it holds and how to say it is indexed (for the messages).
@@ -31,18 +34,40 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Action inconnue « {action} » : choisir parmi rebuild, sync, status."
             )
+        self.verbosity = options["verbosity"]
         try:
-            if action == "rebuild":
-                self._report(SEARCH, search_index_rebuild())
-                self._report(MAP, map_index_rebuild())
-            elif action == "sync":
-                self._report(SEARCH, search_index_sync())
-                self._report(MAP, map_index_sync())
+            if action in ("rebuild", "sync"):
+                search, map_ = (
+                    (search_index_rebuild, map_index_rebuild)
+                    if action == "rebuild"
+                    else (search_index_sync, map_index_sync)
+                )
+                self._report(SEARCH, self._with_progress(SEARCH, search))
+                self._report(MAP, self._with_progress(MAP, map_))
             else:
                 self._status(SEARCH, search_index_status())
                 self._status(MAP, map_index_status())
         except SearchIndexError as exc:
             raise CommandError(str(exc)) from exc
+
+    def _with_progress(self, index: tuple[str, str, str], call: Callable[..., dict]) -> dict:
+        """Run `call`, showing on stderr the documents written when it rebuilds (about half a
+        minute per million rows)."""
+        name, rows, _indexed = index
+        progress = Progress(f"{name} ({rows})", stream=self.stderr._out)
+        if self.verbosity == 0:
+            progress.every = float("inf")
+        rebuilt = False
+
+        def update(rows: int) -> None:
+            nonlocal rebuilt
+            rebuilt = True
+            progress.update(rows)
+
+        state = call(progress=update)
+        if rebuilt and self.verbosity:
+            progress.done()
+        return state
 
     def _report(self, index: tuple[str, str, str], state: dict) -> None:
         name, rows, _indexed = index

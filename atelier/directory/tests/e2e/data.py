@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from stdnum import luhn
 
-from atelier.directory.enums import Approval, GeoPrecision, Theme
-from atelier.directory.geo import lonlat_to_world
+from atelier.directory.enums import Approval, Theme
 from atelier.directory.models import Organisation
 from atelier.directory.services.organisations import bits, organisation_refresh_derived
-from atelier.directory.tests.factories import EstablishmentFactory, OrganisationFactory
+from atelier.directory.tests.factories import (
+    OrganisationFactory,
+    placed_establishment,
+)
 from atelier.territories.models import LegalCategory, NafCode
 from atelier.territories.tests.factories import make_small_reference
 
@@ -103,16 +105,6 @@ def make_atlas() -> Atlas:
 
 
 def _establishment(org, commune, postcode, lon, lat, street, *, head=True):
-    mx, my = lonlat_to_world(lon, lat)
-    return EstablishmentFactory(
-        organisation=org,
-        commune=commune,
-        postcode=postcode,
-        street=street,
-        latitude=lat,
-        longitude=lon,
-        geo_precision=GeoPrecision.ADDRESS,
-        mx=mx,
-        my=my,
-        is_head_office=head,
+    return placed_establishment(
+        org, lon, lat, commune=commune, postcode=postcode, street=street, is_head_office=head
     )
