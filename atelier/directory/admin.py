@@ -7,13 +7,19 @@
   django-simple-history (who, what, when: the "Historique" button).
 - Memberships carry personal data (contact fields): a staff user only sees and edits the
   memberships of the networks where they hold the staff role; superusers see all. Opening a
-  membership writes an access-log entry (RGPD accountability).
+  membership writes an access-log entry (RGPD accountability). Two actions answer a person's
+  requests on the selected memberships: export their personal data (CSV, former values from
+  the history included) and erase the contact (after a confirmation page), both logged
+  (services.personal_data).
 """
 
 from django import forms
 from django.contrib import admin
-from django.http import Http404
+from django.contrib.admin import helpers
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from atelier.accounts.enums import Role
@@ -25,6 +31,7 @@ from .geo import lonlat_to_world
 from .models import Establishment, Organisation, OrganisationMembership
 from .selectors.organisations import ESS_RULE_EXPLANATIONS, ESS_RULE_TITLES
 from .services.organisations import bits, organisation_refresh_derived
+from .services.personal_data import contact_data_csv, contact_data_erase, contact_data_export
 
 
 class OrganisationAdminForm(forms.ModelForm):
@@ -176,6 +183,7 @@ class OrganisationMembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["organisation__name", "organisation__siren"]
     autocomplete_fields = ["organisation"]
     list_select_related = ["organisation", "network"]
+    actions = ["export_personal_data", "erase_contacts"]
 
     def _network_ids(self, request) -> set[int] | None:
         """Networks whose memberships `request.user` may see; None = all (superuser)."""
@@ -233,3 +241,47 @@ class OrganisationMembershipAdmin(SimpleHistoryAdmin):
                     detail="admin: contact de l'adhésion",
                 )
         return response
+
+    @admin.action(
+        description=_("Exporter les données personnelles (RGPD, CSV)"), permissions=["view"]
+    )
+    def export_personal_data(self, request, queryset):
+        records = contact_data_export(
+            user=request.user, memberships=queryset, reason="admin : export RGPD"
+        )
+        # With a byte order mark, so that spreadsheets read the accents.
+        response = HttpResponse(
+            "\ufeff" + contact_data_csv(records), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="donnees-personnelles.csv"'
+        return response
+
+    @admin.action(
+        description=_("Effacer les coordonnées des contacts (RGPD)"), permissions=["change"]
+    )
+    def erase_contacts(self, request, queryset):
+        if request.POST.get("confirm") == "yes":
+            erased = contact_data_erase(
+                user=request.user, memberships=queryset, reason="admin : effacement RGPD"
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "Coordonnées effacées pour %(n)d adhésion (historique compris).",
+                    "Coordonnées effacées pour %(n)d adhésions (historique compris).",
+                    erased,
+                )
+                % {"n": erased},
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Effacer les coordonnées des contacts ?"),
+            "opts": self.model._meta,
+            "memberships": queryset.select_related("organisation", "network"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "erase_contacts",
+        }
+        return TemplateResponse(
+            request, "admin/directory/organisationmembership/erase_contacts.html", context
+        )
