@@ -50,7 +50,7 @@ from django.db import connection
 from django.utils.translation import get_language
 
 from atelier.territories.enums import TerritoryLevel
-from atelier.territories.selectors import TerritoryRef, legal_category_labels, territory_labels
+from atelier.territories.selectors import TerritoryRef
 
 from .enums import EssRule
 from .models import Organisation
@@ -639,21 +639,15 @@ def index_search(params: SearchParams, page_size: int = 20) -> SearchResult | No
     by_id = {r["id"]: r for r in Organisation.objects.filter(id__in=ids).values(*sql._ROW_FIELDS)}
     rows = [by_id[i] for i in ids if i in by_id]
 
-    forme_labels = {v.value: v.label for f in facets if f.name == "forme" for v in f.values}
-    missing = {r["legal_category_id"] for r in rows} - set(forme_labels) - {None}
-    if missing:
-        forme_labels.update(legal_category_labels(missing))
-    communes = {r["commune_code"] for r in rows if r["commune_code"]} - set(commune_labels)
-    if communes:
-        commune_labels.update(territory_labels(TerritoryLevel.COMMUNE, sorted(communes)))
-    return SearchResult(
-        params=params,
-        results=[sql._row(r, forme_labels, commune_labels) for r in rows],
+    return sql.result_page(
+        params,
+        rows,
+        facets,
+        commune_labels,
         total=total,
         page=page,
         page_size=page_size,
         num_pages=num_pages,
-        facets=facets,
         browsable=browsable,
         ranked=tq is not None,
     )

@@ -343,10 +343,13 @@ def _few_in_window(window: tuple[int, int, int, int]) -> bool:
     return window_qs[: LIVE_SCAN_LIMIT + 1].count() <= LIVE_SCAN_LIMIT
 
 
-def _live_cells(qs: QuerySet[Establishment], shift: int) -> list[Cell]:
-    rows = (
+def cells_query(qs: QuerySet[Establishment], shift: int, *group_by: str) -> QuerySet:
+    """The GROUP BY of `qs` into map cells at grid `shift`: rows (*group_by, cx, cy, n, sum_mx,
+    sum_my, min_mx, min_my, max_mx, max_my, smallest id). Shared by the pyramid's refresh
+    (services.map), grouped by ESS family too."""
+    return (
         qs.annotate(cx=F("mx").bitrightshift(shift), cy=F("my").bitrightshift(shift))
-        .values_list("cx", "cy")
+        .values_list(*group_by, "cx", "cy")
         .annotate(
             Count("id"),
             Sum("mx"),
@@ -358,7 +361,10 @@ def _live_cells(qs: QuerySet[Establishment], shift: int) -> list[Cell]:
             Min("id"),
         )
     )
-    return [tuple(int(v) for v in row) for row in rows]  # type: ignore[misc]
+
+
+def _live_cells(qs: QuerySet[Establishment], shift: int) -> list[Cell]:
+    return [tuple(int(v) for v in row) for row in cells_query(qs, shift)]  # type: ignore[misc]
 
 
 def _merge(cells: list[Cell]) -> list[Cell]:

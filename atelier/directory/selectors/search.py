@@ -647,7 +647,30 @@ def search(params: SearchParams, page_size: int = 20) -> SearchResult:
     start = (page - 1) * page_size
     rows = list(rows_qs.values(*_ROW_FIELDS)[start : start + page_size]) if total else []
 
-    # Labels of the rows: legal forms from the facet, communes in one query.
+    return result_page(
+        params,
+        rows,
+        facets,
+        commune_labels,
+        total=total,
+        page=page,
+        page_size=page_size,
+        num_pages=num_pages,
+        browsable=browsable,
+        ranked=ranked,
+    )
+
+
+def result_page(
+    params: SearchParams,
+    rows: list[dict[str, Any]],
+    facets: list[Facet],
+    commune_labels: dict[str, str],
+    **page: Any,
+) -> SearchResult:
+    """The SearchResult of one page of `rows` (values of _ROW_FIELDS), labelled: legal forms
+    from the facet (or one query), communes from the facet's labels (or the label cache).
+    `page` holds the other SearchResult fields. Shared by the embedded index's search."""
     forme_labels = {v.value: v.label for f in facets if f.name == "forme" for v in f.values}
     missing = {r["legal_category_id"] for r in rows} - set(forme_labels) - {None}
     if missing:
@@ -658,13 +681,8 @@ def search(params: SearchParams, page_size: int = 20) -> SearchResult:
     return SearchResult(
         params=params,
         results=[_row(r, forme_labels, commune_labels) for r in rows],
-        total=total,
-        page=page,
-        page_size=page_size,
-        num_pages=num_pages,
         facets=facets,
-        browsable=browsable,
-        ranked=ranked,
+        **page,
     )
 
 

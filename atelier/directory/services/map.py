@@ -8,11 +8,17 @@ the establishments once."""
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, QuerySet, Sum
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from ..models import Establishment, MapCell, MapPyramid, Organisation
-from ..selectors.map import CELL_SHIFT, MAX_SHIFT, PYRAMID_MAX_ZOOM, pyramid_families
+from ..selectors.map import (
+    CELL_SHIFT,
+    MAX_SHIFT,
+    PYRAMID_MAX_ZOOM,
+    cells_query,
+    pyramid_families,
+)
 from ..selectors.search import SearchParams, search_queryset
 
 _COLUMNS = (
@@ -38,26 +44,15 @@ def map_pyramid_refresh(*, max_zoom: int = PYRAMID_MAX_ZOOM) -> MapPyramid:
     MapPyramid.objects.all().delete()
 
     shift = MAX_SHIFT - 2 - max_zoom
-    finest = (
+    finest = cells_query(
         Establishment.objects.filter(
             is_open=True,
             mx__isnull=False,
             my__isnull=False,
             organisation__in=_perimeter(),
-        )
-        .order_by()
-        .annotate(cx=F("mx").bitrightshift(shift), cy=F("my").bitrightshift(shift))
-        .values_list("organisation__ess_family", "cx", "cy")
-        .annotate(
-            Count("id"),
-            Sum("mx"),
-            Sum("my"),
-            Min("mx"),
-            Min("my"),
-            Max("mx"),
-            Max("my"),
-            Min("id"),
-        )
+        ).order_by(),
+        shift,
+        "organisation__ess_family",
     )
     sql, params = finest.query.sql_with_params()
     with connection.cursor() as cursor:
