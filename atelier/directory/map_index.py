@@ -374,7 +374,7 @@ def _record(h: _Handle, state: dict) -> dict:
     return h.meta
 
 
-def _rebuild(h: _Handle, progress: Progress = None) -> dict:
+def _rebuild(h: _Handle, progress: Progress | None = None) -> dict:
     # The version and watermarks are read before the rows: a change made meanwhile is read
     # again by the next sync, never lost.
     version, rows = _version(), _rows()
@@ -400,7 +400,7 @@ def _sync(
     *,
     limit: int | None = None,
     version: _Version | None = None,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> dict | None:
     """Bring the index up to date: replace the documents of the organisations changed since
     the organisation watermark and of the establishments changed since the establishment
@@ -478,14 +478,14 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[i : i + DELETE_CHUNK]
 
 
-def map_index_rebuild(*, progress: Progress = None) -> dict:
+def map_index_rebuild(*, progress: Progress | None = None) -> dict:
     """Index every open, placed establishment of the perimeter from scratch. Returns the state."""
     h = _handle()
     with _writing(h.path):
         return _rebuild(_handle(), progress)
 
 
-def map_index_sync(*, progress: Progress = None) -> dict:
+def map_index_sync(*, progress: Progress | None = None) -> dict:
     """Bring the index up to date (replace what changed, or rebuild after deletions)."""
     h = _handle()
     with _writing(h.path):

@@ -360,12 +360,12 @@ def _new_meta(version: str, watermark: datetime | None, docs: int) -> dict:
 
 # Called with the number of documents written so far, every PROGRESS_EVERY documents of a
 # rebuild (the commands show it: a rebuild at 1 M organisations takes about half a minute).
-Progress = Callable[[int], None] | None
+Progress = Callable[[int], None]
 PROGRESS_EVERY = 10_000
 
 
 def _add_all(
-    writer: tantivy.IndexWriter, documents: Iterable[tantivy.Document], progress: Progress
+    writer: tantivy.IndexWriter, documents: Iterable[tantivy.Document], progress: Progress | None
 ) -> int:
     """Add `documents`, telling `progress` every PROGRESS_EVERY; returns how many."""
     docs = 0
@@ -379,14 +379,14 @@ def _add_all(
     return docs
 
 
-def search_index_rebuild(*, progress: Progress = None) -> dict:
+def search_index_rebuild(*, progress: Progress | None = None) -> dict:
     """Index every organisation of the perimeter from scratch. Returns the new state."""
     h = _handle()
     with _writing(h.path):
         return _rebuild(_handle(), progress)
 
 
-def _rebuild(h: _Handle, progress: Progress = None) -> dict:
+def _rebuild(h: _Handle, progress: Progress | None = None) -> dict:
     version = sql._data_version()
     watermark = _watermark()
     started = time.perf_counter()
@@ -397,7 +397,7 @@ def _rebuild(h: _Handle, progress: Progress = None) -> dict:
     return {**h.meta, "action": "rebuild", "seconds": round(time.perf_counter() - started, 2)}
 
 
-def search_index_sync(*, progress: Progress = None) -> dict:
+def search_index_sync(*, progress: Progress | None = None) -> dict:
     """Bring the index up to date: replace the organisations changed since the watermark, then
     rebuild if the number of documents still differs from the perimeter (deleted rows)."""
     h = _handle()
@@ -405,7 +405,7 @@ def search_index_sync(*, progress: Progress = None) -> dict:
         return _sync(_handle(), progress)  # reloaded: another process may have written meanwhile
 
 
-def _sync(h: _Handle, progress: Progress = None) -> dict:
+def _sync(h: _Handle, progress: Progress | None = None) -> dict:
     if not h.meta or not h.meta.get("watermark"):
         return _rebuild(h, progress)
     version = sql._data_version()
@@ -638,7 +638,6 @@ def index_search(params: SearchParams, page_size: int = 20) -> SearchResult | No
         ids = [int(i) for i in searcher.fast_field_values("id", [a for _s, a in hits])]
     by_id = {r["id"]: r for r in Organisation.objects.filter(id__in=ids).values(*sql._ROW_FIELDS)}
     rows = [by_id[i] for i in ids if i in by_id]
-
     return sql.result_page(
         params,
         rows,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -111,7 +112,9 @@ def contact_data_export(
     return records
 
 
-def _record(m: OrganisationMembership, source: str, when, author: str, values: dict):
+def _record(
+    m: OrganisationMembership, source: str, when: datetime | None, author: str, values: dict
+) -> ContactRecord:
     return ContactRecord(
         membership_id=m.pk,
         organisation=m.organisation.name,
