@@ -20,4 +20,7 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Annuaire (Atlas)"
 
     def ready(self) -> None:
+        from .indexes import register_indexes
+
         post_migrate.connect(_restore_after_migrate, sender=self)
+        register_indexes()

@@ -19,6 +19,16 @@ from .enums import (
 )
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def in_ess(self) -> "OrganisationQuerySet":
+        """Organisations placed in the ESS perimeter by a rule (ceased ones included)."""
+        return self.exclude(ess_rule=EssRule.NONE)
+
+    def in_perimeter(self) -> "OrganisationQuerySet":
+        """What the Atlas shows by default: in the ESS perimeter and active."""
+        return self.in_ess().filter(is_active=True)
+
+
 class Organisation(TimeStampedModel):
     siren = models.CharField(_("SIREN"), max_length=9, unique=True, null=True, blank=True)
     name = models.CharField(_("nom"), max_length=255)
@@ -82,18 +92,15 @@ class Organisation(TimeStampedModel):
     search_text = models.TextField(blank=True, editable=False)
 
     history = HistoricalRecords()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")
         ordering = ["name"]
-        indexes = [
-            models.Index(fields=["departement_code", "ess_family"]),
-            models.Index(fields=["region_code", "ess_family"]),
-            models.Index(fields=["commune_code"]),
-            models.Index(fields=["epci_code"]),
-            models.Index(fields=["ess_family"]),
-            models.Index(fields=["naf_section"]),
-        ]
+        # Facets and text are answered by the search index (directory/indexes.py): the table
+        # keeps the indexes that SQL reads still need (territory drill-down, name order,
+        # sync watermark — migration 0004), no per-facet index that every import must build.
+        indexes = [models.Index(fields=["commune_code"])]
 
     def __str__(self) -> str:
         return self.name

@@ -1,20 +1,10 @@
-"""Background tasks of the directory (django-tasks)."""
+"""Background tasks of the directory (django-tasks). The embedded indexes are synced by the
+search infrastructure's own task (atelier.search.tasks.index_sync_task)."""
 
 from django_tasks import task
 
-from .map_index import map_index_sync
-from .search_index import search_index_sync
 from .selectors.map import pyramid_state
 from .services.map import map_pyramid_refresh
-
-
-@task()
-def search_index_sync_task() -> str:
-    """Bring the embedded indexes up to date with the database: the Atlas search index
-    (search_index) and the filtered map's index (map_index), which a map request only catches
-    up when little changed."""
-    search = search_index_sync()["action"]
-    return f"{search}, map: {map_index_sync()['action']}"
 
 
 @task()

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "atelier.core",
+    "atelier.search",
     "atelier.accounts",
     "atelier.territories",
     "atelier.directory",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,11 +45,17 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
-from ..geo import BASE_ZOOM, MAX_LATITUDE, lonlat_to_world, world_to_lonlat
-from ..models import Establishment, MapCell, MapPyramid, Organisation
-from .search import SearchParams, search_queryset
+from atelier.search import SearchIndexError, reader, spatial
+from atelier.search.conditions import all_of, to_query
+from atelier.search.spatial import Cell
 
-CELL_SHIFT = 6  # 64-pixel cells
+from ..geo import BASE_ZOOM, MAX_LATITUDE, lonlat_to_world, world_to_lonlat
+from ..indexes import ESTABLISHMENTS, MAP_BASE_SHIFT
+from ..models import Establishment, MapCell, MapPyramid, Organisation
+from .search import SearchParams, search_conditions, search_queryset, text_query
+
+logger = logging.getLogger(__name__)
+CELL_SHIFT = MAP_BASE_SHIFT  # 64-pixel cells
 MAX_ZOOM = BASE_ZOOM
 # Whole-world pixels are 2**(8 + 20) wide: a shift of 28 puts the whole world in one cell.
 MAX_SHIFT = 8 + BASE_ZOOM
@@ -139,11 +146,6 @@ class MapResult:
     def to_json(self) -> bytes:
         """Compact UTF-8 JSON (no spaces, 5-decimal coordinates)."""
         return json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":")).encode()
-
-
-# A cell as read from either source: cx, cy, n, sum_mx, sum_my, min_mx, min_my, max_mx, max_my,
-# establishment id (meaningful when n == 1).
-Cell = tuple[int, int, int, int, int, int, int, int, int, int | None]
 
 
 def _round(value: float) -> float:
@@ -444,10 +446,8 @@ def map_clusters(params: SearchParams | None, bbox: BBox, zoom: int) -> MapResul
         if state is not None and cell_zoom <= state.max_zoom:
             cells = _pyramid_cells(families, cell_zoom, cell_range) if families else []
             source = "pyramid"
-    if cells is None and getattr(settings, "ATELIER_SEARCH_ENGINE", "database") == "tantivy":
-        from ..map_index import map_index_cells  # the embedded index (directory.map_index)
-
-        cells = map_index_cells(params if params is not None else _default_params(), snapped, shift)
+    if cells is None and getattr(settings, "ATELIER_SEARCH_ENGINE", "tantivy") == "tantivy":
+        cells = index_cells(params if params is not None else _default_params(), snapped, shift)
         if cells is not None:
             source = "index"
     live: QuerySet[Establishment] | None = None
@@ -478,6 +478,38 @@ def map_clusters(params: SearchParams | None, bbox: BBox, zoom: int) -> MapResul
     result.clusters.sort(key=lambda c: (-c.n, c.lat, c.lon))
     result.points = _points_of(singles) if singles else []
     return result
+
+
+def index_cells(
+    params: SearchParams, window: tuple[int, int, int, int], shift: int
+) -> list[Cell] | None:
+    """The cells at grid `shift` of the open establishments of the organisations matching
+    `params` inside `window` (world pixels, inclusive, snapped to whole cells), counted by the
+    `establishments` index from its last complete generation; None when it cannot answer (no
+    generation yet, unusable directory): the caller then asks the database."""
+    if shift < MAP_BASE_SHIFT:
+        return None
+    try:
+        handle = reader(ESTABLISHMENTS)
+    except SearchIndexError as exc:
+        logger.warning("Atlas map index unusable, clustering in the database: %s", exc)
+        return None
+    if handle is None:
+        return None
+    conditions = list(search_conditions(params).values())
+    tq = text_query(params.q) if params.q else None
+    if tq is not None:
+        conditions.append(tq.condition())
+    query = all_of(*(to_query(handle.schema, c) for c in conditions))
+    return spatial.grid_cells(
+        handle.schema,
+        handle.searcher(),
+        query,
+        window,
+        shift,
+        base_shift=MAP_BASE_SHIFT,
+        id_field="establishment",
+    )
 
 
 def map_cell_count() -> int:

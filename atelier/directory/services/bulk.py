@@ -8,13 +8,12 @@ differs (`IS NOT` / `IS DISTINCT FROM` guard), so that importing the same file t
 nothing, not even `updated_at`. The caller wraps each batch in `transaction.atomic`.
 
 Around a whole import, `secondary_indexes_deferred` (fresh, empty tables only: indexes and
-foreign keys built once at the end), `search_index_deferred` (FTS5 rebuilt once) and
-`collector_relaxed` (no cyclic GC scans of the long-lived objects) remove most of the per-row
+foreign keys built once at the end) and `collector_relaxed` (no cyclic GC scans of the long-lived objects) remove most of the per-row
 cost that is not the row itself.
 
 Bulk writes bypass the ORM on purpose: they create no django-simple-history rows (history records
-staff edits, not the monthly refresh of millions of rows from INSEE), send no signals, and rely on
-the database for the full-text index (FTS5 triggers on SQLite, GIN expression index on PostgreSQL).
+staff edits, not the monthly refresh of millions of rows from INSEE), and send no signals: `readers_after_bulk_write` moves the
+data version of the directory's indexes once the rows are written (atelier.search.versions).
 Derived Organisation columns must be filled by the caller with `organisation_derive`.
 """
 
@@ -296,7 +295,6 @@ class BulkWriter:
         return UpsertResult(created=created, updated=max(changed - created, 0))
 
 
-FTS_TABLE = f"{ORG_TABLE}_fts"
 RESTORE_TABLE = PendingRestore._meta.db_table
 _IF_NOT_EXISTS = re.compile(
     r"^\s*CREATE\s+(UNIQUE\s+)?(INDEX|TRIGGER)\s+(?!IF\s+NOT\s+EXISTS)", re.IGNORECASE
@@ -334,7 +332,7 @@ def _replay(cursor: Any, vendor: str, ids: Sequence[int] | None) -> int:
     if not rows:
         return 0
     if vendor == "postgresql":
-        # Server memory for the sorts of this one transaction (GIN builds in fewer passes);
+        # Server memory for the sorts of this one transaction (index builds in fewer passes);
         # the importing process itself does not grow.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     elif vendor == "sqlite":
@@ -352,47 +350,12 @@ def _replay(cursor: Any, vendor: str, ids: Sequence[int] | None) -> int:
 
 def bulk_restore_pending(*, using: str = "default") -> int:
     """Put back whatever an interrupted bulk write left removed (indexes, foreign keys,
-    full-text triggers and index): the journal of `PendingRestore`. Returns the number of
+    and the full-text triggers of databases migrated before 0007): the journal of `PendingRestore`. Returns the number of
     statements replayed; 0 when nothing was pending. Called at the start of every bulk write
-    (before it enters `secondary_indexes_deferred` / `search_index_deferred`, whose own
-    journal it would otherwise replay), after `migrate`, and by `atelier bulk-restore`."""
+    (before it enters `secondary_indexes_deferred`, whose own journal it would otherwise replay), after `migrate`, and by `atelier bulk-restore`."""
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         return _replay(cursor, connection.vendor, None)
-
-
-@contextlib.contextmanager
-def search_index_deferred(*, using: str = "default") -> Iterator[None]:
-    """On SQLite, suspend the FTS5 insert/update triggers of the organisation table during a bulk
-    write and rebuild the full-text index once at the end: FTS5 indexes a whole table in one pass
-    about twenty times faster than row by row. The triggers' own SQL is read from the schema,
-    journalled (`PendingRestore`) in the transaction that drops them, and restored with the
-    rebuild in one transaction, whatever happens — after a kill, by the next replay of the
-    journal. Nothing to do on PostgreSQL (the GIN index is maintained by the server)."""
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
-            "AND name LIKE %s AND sql NOT LIKE %s",
-            [ORG_TABLE, f"{FTS_TABLE}%", "%AFTER DELETE%"],
-        )
-        triggers = cursor.fetchall()
-    if not triggers:
-        yield
-        return
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        rebuild = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"  # noqa: S608
-        ids = _journal(cursor, connection, [rebuild, *(sql for _name, sql in triggers)])
-        for name, _sql in triggers:
-            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-    try:
-        yield
-    finally:
-        with transaction.atomic(using=using), connection.cursor() as cursor:
-            _replay(cursor, connection.vendor, ids)
 
 
 def _secondary_indexes(cursor: Any, vendor: str, table: str) -> list[tuple[str, str]]:
@@ -515,21 +478,22 @@ def memory_release(*, using: str = "default") -> None:
 
 
 def readers_after_bulk_write() -> None:
-    """Tell the readers that organisations and establishments changed: the map's precomputed
-    pyramid (services/map.py) stops being served until it is rebuilt (the map index or live
-    queries answer meanwhile); once the write is committed, tasks bring the embedded indexes
-    up to date and rebuild the pyramid. They run in the worker (`atelier db_worker`), not in
-    the importing process, whose memory stays bounded; without a worker the next search
-    catches up by itself, and `atelier search-index sync` and `atelier map-refresh` do the
-    rest (the import commands say so)."""
-    from django.conf import settings
+    """Tell the readers that organisations and establishments changed (after the rows are
+    written, in the caller's transaction if any): the data version of the directory's indexes
+    moves on, so requests answer from the last complete index generation while the worker
+    (`atelier db_worker`) syncs them, and the map's precomputed pyramid (services/map.py)
+    stops being served until the worker has rebuilt it (the map index or live queries answer
+    meanwhile). Without a worker, `atelier search-index sync` and `atelier map-refresh` do the
+    catching up (the import commands say so)."""
+    from atelier.search import queue_sync, versions
 
-    from ..tasks import map_pyramid_refresh_task, search_index_sync_task
+    from ..indexes import VERSION
+    from ..tasks import map_pyramid_refresh_task
     from .map import map_pyramid_invalidate
 
     map_pyramid_invalidate()
-    if getattr(settings, "ATELIER_SEARCH_ENGINE", "database") == "tantivy":
-        transaction.on_commit(search_index_sync_task.enqueue)
+    versions.bump(VERSION)
+    queue_sync()
     transaction.on_commit(map_pyramid_refresh_task.enqueue)
 
 

@@ -67,7 +67,6 @@ from .bulk import (
     collector_relaxed,
     memory_release,
     readers_after_bulk_write,
-    search_index_deferred,
     secondary_indexes_deferred,
 )
 from .organisations import ess_rule_for
@@ -1058,7 +1057,7 @@ class SireneImporter:
                 self._read_units(index)
                 if self.options.geo is not None:
                     self._read_geo(index, self.options.geo)
-                with bounded_memory(), secondary_indexes_deferred(), search_index_deferred():
+                with bounded_memory(), secondary_indexes_deferred():
                     self._read_establishments(index, use_geo=self.options.geo is not None)
                     if self.territory is None:
                         self._write_remaining(index)

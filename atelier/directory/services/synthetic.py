@@ -46,7 +46,6 @@ from .bulk import (
     collector_relaxed,
     memory_release,
     readers_after_bulk_write,
-    search_index_deferred,
     secondary_indexes_deferred,
 )
 from .organisations import bits
@@ -593,7 +592,6 @@ def organisations_generate(
         collector_relaxed(),
         bounded_memory(),
         secondary_indexes_deferred(),
-        search_index_deferred(),
     ):
         _write_synthetic(gen, writer, result, count, batch_size, progress)
         memory_release()

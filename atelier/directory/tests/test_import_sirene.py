@@ -19,7 +19,6 @@ from atelier.directory.geo import lonlat_to_world
 from atelier.directory.models import Establishment, Organisation, PendingRestore
 from atelier.directory.services.bulk import (
     bulk_restore_pending,
-    search_index_deferred,
     secondary_indexes_deferred,
 )
 from atelier.directory.services.reports import ImportReport
@@ -531,17 +530,6 @@ def test_indexes_dropped_only_on_empty_tables_and_restored_after_an_error(ref):
     assert _secondary_indexes(Establishment) == est_indexes
 
 
-def _fts_triggers() -> set[str]:
-    if connection.vendor != "sqlite":
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-            [f"{Organisation._meta.db_table}_fts%"],
-        )
-        return {r[0] for r in cursor.fetchall()}
-
-
 def _killed_midway(manager) -> None:
     """Enter a bulk-write context manager and never leave it, as when the process is killed:
     its generator is dropped without running the restore (its `finally` would find the journal
@@ -552,15 +540,10 @@ def _killed_midway(manager) -> None:
 def test_a_first_import_killed_midway_is_healed_by_the_journal(ref):
     org_indexes = _secondary_indexes(Organisation)
     est_indexes = _secondary_indexes(Establishment)
-    triggers = _fts_triggers()
     deferred = secondary_indexes_deferred()
-    fts = search_index_deferred()
     _killed_midway(deferred)
-    _killed_midway(fts)
-    # What the kill leaves: indexes (and triggers on SQLite) gone, their statements journalled.
+    # What the kill leaves: indexes gone, their statements journalled.
     assert _secondary_indexes(Establishment) == set()
-    # (the delete trigger stays: a bulk write deletes nothing)
-    assert _fts_triggers() == {t for t in triggers if t.endswith("_ad")}
     assert PendingRestore.objects.count() >= len(est_indexes)
     OrganisationFactory(siren=siren_of(42), name="Tiers-lieu", search_text="tier lieu marais")
 
@@ -569,18 +552,24 @@ def test_a_first_import_killed_midway_is_healed_by_the_journal(ref):
         org_indexes,
         est_indexes,
     )
-    assert _fts_triggers() == triggers
     assert not PendingRestore.objects.exists()
-    # The organisation written while the triggers were gone is in the full-text index again.
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM {Organisation._meta.db_table}_fts "  # noqa: S608
-                f"WHERE {Organisation._meta.db_table}_fts MATCH 'marais'"
-            )
-            assert cursor.fetchone()[0] == 1
     assert bulk_restore_pending() == 0  # nothing twice
-    del deferred, fts
+    del deferred
+
+
+def test_no_sql_full_text_machinery_is_left(ref):
+    """The SQL faceted full-text path is retired (migration 0007): no FTS5 table or trigger
+    that a killed import could leave half-dropped, no GIN index to build at every import."""
+    table = Organisation._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE %s", [f"{table}_fts%"])
+        else:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE indexname = %s",
+                [f"{table}_search_gin"],
+            )
+        assert cursor.fetchall() == []
 
 
 def test_migrate_and_the_command_replay_the_journal(ref, capsys):

@@ -183,10 +183,9 @@ def test_relevance_orders_text_results(ref):
     assert not search(params()).ranked
 
 
-def test_ranking_is_bounded_to_a_window_of_matches(atlas, monkeypatch):
+def test_paging_is_bounded_and_the_count_stays_exact(atlas, monkeypatch):
     from atelier.directory.selectors import search as module
 
-    monkeypatch.setattr(module, "RANK_WINDOW", 2)
     monkeypatch.setattr(module, "MAX_BROWSABLE", 2)
     result = search(params(q="insertion"), page_size=1)
     assert result.total == 3  # the count stays exact

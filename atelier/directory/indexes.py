@@ -1,0 +1,282 @@
+"""The embedded indexes of the directory (atelier.search), declared here and registered by
+DirectoryConfig.ready():
+
+- `organisations` — the Atlas search: one document per organisation of the perimeter (in the
+  ESS, active) with `id` (fast: results are loaded from the database by id), `search_text` (its
+  tokens, normalised by directory.text, whitespace-tokenised so that a query token
+  matches exactly an index token), the facet columns as raw fast text fields, the set bits of
+  `theme_bits` / `approval_bits` as multi-valued integers with the whole masks as fast fields
+  (counts), and `name_key` (name then id: the order of searches without text);
+- `establishments` — the Atlas map: one document per open, placed establishment of an
+  organisation of the perimeter, carrying its organisation's filter fields (the same names and
+  tokens, built by the same function, so that one condition selects the same organisations on
+  both indexes), the establishment id and its point on the map grid (atelier.search.spatial:
+  x, y = zoom-20 world pixels, Morton `cell`, `tile` terms), sorted by `cell`.
+
+Both follow the data version "directory", moved by every write to organisations and
+establishments (versions.watch below for the ORM; the bulk writer bumps it itself).
+
+How a sync finds what changed: rows whose `updated_at` is at or after the last sync's watermark
+minus SYNC_OVERLAP (a transaction that stamped its rows before the watermark but committed after
+it is read again), and the row counts of both tables (deleted rows: the index is then recounted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import tantivy
+from django.db.models import Exists, Max, OuterRef
+
+from atelier.search import Changes, IndexSpec, register, spatial, versions
+
+from .models import Establishment, Organisation
+
+VERSION = "directory"
+READ_CHUNK = 20_000
+SYNC_OVERLAP = timedelta(seconds=2)
+# Finest grid the map reads: 64-pixel cells at zoom 20 (selectors.map: shift 26 - zoom).
+MAP_BASE_SHIFT = 6
+
+# Facet columns: index field = column.
+VALUE_FIELDS = ("ess_family", "legal_category_id", "naf_section", "headcount_band")
+TERRITORY_FIELDS = ("region_code", "departement_code", "epci_code", "ept_code", "commune_code")
+BIT_FIELDS = ("theme_bits", "approval_bits")
+MASK_FIELDS = {"theme_bits": "theme_mask", "approval_bits": "approval_mask"}
+COLUMNS = ("id", "name", "search_text", *VALUE_FIELDS, *TERRITORY_FIELDS, *BIT_FIELDS)
+
+
+def perimeter():
+    """Organisations the Atlas shows by default (in the ESS perimeter, active)."""
+    return Organisation.objects.in_perimeter().order_by()
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+def organisation_fields(doc: tantivy.Document, row: tuple, *, masks: bool) -> None:
+    """Add the searchable fields of the organisation `row` (COLUMNS order) to `doc`: the same
+    for both indexes; `masks` adds the whole bit sets (fast fields of the facet counts)."""
+    pk, _name, text, *rest = row
+    values, bit_sets = rest[: -len(BIT_FIELDS)], rest[-len(BIT_FIELDS) :]
+    doc.add_unsigned("id", pk)
+    if text:
+        doc.add_text("search_text", text)
+    for field, value in zip((*VALUE_FIELDS, *TERRITORY_FIELDS), values, strict=True):
+        if value:
+            doc.add_text(field, value)
+    for field, value in zip(BIT_FIELDS, bit_sets, strict=True):
+        if masks:
+            doc.add_unsigned(MASK_FIELDS[field], value)
+        bit = 0
+        while value:
+            if value & 1:
+                doc.add_unsigned(field, bit)
+            value >>= 1
+            bit += 1
+
+
+def _organisation_document(row: tuple) -> tantivy.Document:
+    doc = tantivy.Document()
+    organisation_fields(doc, row, masks=True)
+    doc.add_text("name_key", f"{row[1]}\x00{row[0]:012d}")
+    return doc
+
+
+def _organisation_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", indexed=True, fast=True)
+    sb.add_text_field("search_text", tokenizer_name="whitespace", index_option="freq")
+    for name in (*VALUE_FIELDS, *TERRITORY_FIELDS):
+        sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    for name in BIT_FIELDS:
+        # The set bits (filters), and the whole mask (counts: a terms aggregation over a
+        # single-valued column is several times faster than over a multi-valued one).
+        sb.add_unsigned_field(name, indexed=True)
+        sb.add_unsigned_field(MASK_FIELDS[name], fast=True)
+    sb.add_text_field("name_key", fast=True, tokenizer_name="raw", index_option="basic")
+    return sb.build()
+
+
+def _establishment_schema() -> tantivy.Schema:
+    """The filter fields of the organisation index, indexed the same way but without fast
+    columns (the map counts cells, not facets), and the establishment's."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", indexed=True)  # the organisation (replaced when it changes)
+    sb.add_text_field("search_text", tokenizer_name="whitespace", index_option="basic")
+    for name in (*VALUE_FIELDS, *TERRITORY_FIELDS):
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in BIT_FIELDS:
+        sb.add_unsigned_field(name, indexed=True)
+    sb.add_unsigned_field("establishment", indexed=True, fast=True)
+    spatial.add_point_schema(sb)
+    return sb.build()
+
+
+_ORG_COLUMNS = tuple(f"organisation__{c}" for c in COLUMNS)
+
+
+def _establishment_documents(qs) -> Iterator[tantivy.Document]:
+    for row in qs.values_list(*_ORG_COLUMNS, "id", "mx", "my").iterator(chunk_size=READ_CHUNK):
+        pk, mx, my = row[-3:]
+        doc = tantivy.Document()
+        organisation_fields(doc, row[:-3], masks=False)
+        doc.add_unsigned("establishment", pk)
+        spatial.point_fields(doc, mx, my, MAP_BASE_SHIFT)
+        yield doc
+
+
+def placed():
+    """Open, placed establishments of organisations of the perimeter (what the map shows)."""
+    return Establishment.objects.filter(
+        Exists(perimeter().filter(pk=OuterRef("organisation_id"))),
+        is_open=True,
+        mx__gte=0,  # placed (world pixels are never negative: geo.lonlat_to_world)
+        my__gte=0,
+    ).order_by()
+
+
+# -- what changed ----------------------------------------------------------------------------
+
+
+def _iso(value: datetime | str | None) -> str | None:
+    """A timestamp as the meta file keeps it (SQLite may hand back a string)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # SQLite stores UTC without an offset
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def _since(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) - SYNC_OVERLAP if iso else None
+
+
+def _changed(model, iso: str | None, limit: int | None) -> list | None:
+    """Ids (and organisation ids, for establishments) of the rows of `model` changed since the
+    watermark `iso`; None when more than `limit`."""
+    since = _since(iso)
+    qs = model.objects.order_by()
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    columns = ("id",) if model is Organisation else ("id", "organisation_id")
+    rows = qs.values_list(*columns)
+    rows = list(rows[: limit + 1] if limit is not None else rows)
+    if limit is not None and len(rows) > limit:
+        return None
+    return rows
+
+
+class OrganisationSource:
+    def state(self) -> dict[str, Any]:
+        latest = Organisation.objects.aggregate(m=Max("updated_at"))["m"]
+        return {"watermark": _iso(latest), "rows": Organisation.objects.count()}
+
+    def documents(self) -> Iterable[tantivy.Document]:
+        rows = perimeter().values_list(*COLUMNS).iterator(chunk_size=READ_CHUNK)
+        return (_organisation_document(row) for row in rows)
+
+    def expected(self) -> int:
+        return perimeter().count()
+
+    def changes(self, since: dict[str, Any], limit: int | None) -> Changes | None:
+        if not since.get("watermark"):
+            return None
+        rows = _changed(Organisation, since["watermark"], limit)
+        if rows is None:
+            return None
+        ids = [pk for (pk,) in rows]
+        return Changes(
+            deletes=[("id", ids)],
+            documents=self._documents_of(ids),
+            work=len(ids),
+            recount=Organisation.objects.count() != since.get("rows"),
+        )
+
+    @staticmethod
+    def _documents_of(ids: list[int]) -> Iterator[tantivy.Document]:
+        for i in range(0, len(ids), READ_CHUNK):
+            qs = perimeter().filter(id__in=ids[i : i + READ_CHUNK]).values_list(*COLUMNS)
+            yield from (_organisation_document(row) for row in qs)
+
+
+class EstablishmentSource:
+    def state(self) -> dict[str, Any]:
+        org = Organisation.objects.aggregate(m=Max("updated_at"))["m"]
+        # A full read of establishment.updated_at (no index on it: about 0.1 s at 1 M); only
+        # syncs ask for it.
+        est = Establishment.objects.aggregate(m=Max("updated_at"))["m"]
+        return {
+            "org_watermark": _iso(org),
+            "est_watermark": _iso(est),
+            "org_rows": Organisation.objects.count(),
+            "est_rows": Establishment.objects.count(),
+        }
+
+    def documents(self) -> Iterable[tantivy.Document]:
+        return _establishment_documents(placed())
+
+    def expected(self) -> int:
+        return placed().count()
+
+    def changes(self, since: dict[str, Any], limit: int | None) -> Changes | None:
+        if not since.get("org_watermark"):
+            return None
+        orgs = _changed(Organisation, since["org_watermark"], limit)
+        ests = _changed(Establishment, since.get("est_watermark"), limit)
+        if orgs is None or ests is None:
+            return None
+        org_ids = [pk for (pk,) in orgs]
+        changed = set(org_ids)
+        # Changed organisations: all their establishments are replaced (family, text, perimeter).
+        est_ids = [e for e, o in ests if o not in changed]
+        recount = (Organisation.objects.count(), Establishment.objects.count()) != (
+            since.get("org_rows"),
+            since.get("est_rows"),
+        )
+        return Changes(
+            deletes=[("id", org_ids), ("establishment", est_ids)],
+            documents=self._documents_of(org_ids, est_ids),
+            work=len(org_ids) + len(est_ids),
+            recount=recount,
+        )
+
+    @staticmethod
+    def _documents_of(org_ids: list[int], est_ids: list[int]) -> Iterator[tantivy.Document]:
+        for lookup, ids in (("organisation_id__in", org_ids), ("id__in", est_ids)):
+            for i in range(0, len(ids), READ_CHUNK):
+                yield from _establishment_documents(
+                    placed().filter(**{lookup: ids[i : i + READ_CHUNK]})
+                )
+
+
+ORGANISATIONS = IndexSpec(
+    name="organisations",
+    label="Index de recherche",
+    rows="organisations",
+    version_key=VERSION,
+    schema_version="3",
+    build_schema=_organisation_schema,
+    source=OrganisationSource(),
+)
+ESTABLISHMENTS = IndexSpec(
+    name="establishments",
+    label="Index de la carte",
+    rows="établissements",
+    version_key=VERSION,
+    schema_version="3",
+    build_schema=_establishment_schema,
+    source=EstablishmentSource(),
+    sort_by_field="cell",
+)
+
+
+def register_indexes() -> None:
+    """Declare both indexes and the writes that move their data version (AppConfig.ready)."""
+    register(ORGANISATIONS)
+    register(ESTABLISHMENTS)
+    versions.watch(VERSION, Organisation, Establishment)

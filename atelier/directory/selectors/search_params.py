@@ -1,0 +1,274 @@
+"""The Atlas search as people write it: parameters from the URL (validated, with French messages
+for what is left out), their canonical query string, and the normalised text query.
+
+Limits bound the work of every search whatever the client sends."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from atelier.search.conditions import Words
+from atelier.territories.enums import EssFamily, TerritoryLevel
+from atelier.territories.selectors import TerritoryRef, territory_parse
+
+from ..enums import Approval, HeadcountBand, Theme
+from ..text import fold, tokens
+
+# -- limits ----------------------------------------------------------------------------------
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TOKENS = 8
+MAX_TOKEN_CHARS = 40
+MAX_VALUES_PER_FILTER = 30
+MAX_PAGE_SIZE = 100
+# Pages go at most this deep (offsets cost).
+MAX_BROWSABLE = 1000
+# Long facet lists (legal forms, communes) show their most frequent values only.
+MAX_FACET_VALUES = 40
+# As-you-type: the last word also matches the index terms 1..PREFIX_BACKOFF characters shorter
+# (a partly typed "cooperat" must find the stem "cooper" of "coopératives").
+PREFIX_BACKOFF = 3
+PREFIX_MIN_CHARS = 3
+
+FACETS = ("famille", "forme", "naf", "theme", "agrement", "effectif", "territoire")
+FACET_LEGENDS = {
+    "famille": gettext_lazy("Famille de l'ESS"),
+    "forme": gettext_lazy("Forme juridique"),
+    "naf": gettext_lazy("Secteur d'activité (NAF)"),
+    "theme": gettext_lazy("Thématique"),
+    "agrement": gettext_lazy("Agrément ou statut"),
+    "effectif": gettext_lazy("Effectif salarié"),
+    "territoire": gettext_lazy("Territoire"),
+}
+THEMES_BY_NAME = {t.name.lower(): t for t in Theme}
+APPROVALS_BY_NAME = {a.name.lower(): a for a in Approval}
+FAMILY_VALUES = [f.value for f in EssFamily]
+BAND_VALUES = [b.value for b in HeadcountBand]
+_FORME = re.compile(r"^\d{4}$")
+_NAF = re.compile(r"^[A-U]$")
+# Depth of each territory level, coarse to fine (an EPT lies inside the Métropole du Grand Paris).
+LEVEL_DEPTH = {
+    TerritoryLevel.REGION: 0,
+    TerritoryLevel.DEPARTEMENT: 1,
+    TerritoryLevel.EPCI: 2,
+    TerritoryLevel.EPT: 3,
+    TerritoryLevel.COMMUNE: 4,
+}
+LEVEL_COLUMN = {
+    TerritoryLevel.REGION: "region_code",
+    TerritoryLevel.DEPARTEMENT: "departement_code",
+    TerritoryLevel.EPCI: "epci_code",
+    TerritoryLevel.EPT: "ept_code",
+    TerritoryLevel.COMMUNE: "commune_code",
+}
+# Organisations of Paris, Lyon and Marseille are placed in municipal arrondissements.
+
+
+# -- parameters ------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchParams:
+    """The Atlas search, as in the URL. Build it with `from_querydict`: invalid values are left
+    out and described in `errors` (French sentences)."""
+
+    q: str = ""
+    famille: list[str] = field(default_factory=list)
+    forme: list[str] = field(default_factory=list)
+    naf: list[str] = field(default_factory=list)
+    theme: list[str] = field(default_factory=list)
+    agrement: list[str] = field(default_factory=list)
+    effectif: list[str] = field(default_factory=list)
+    territoire: list[str] = field(default_factory=list)
+    page: int = 1
+    errors: list[str] = field(default_factory=list, compare=False)
+    # The territories of `territoire`, resolved (labels, levels); filled by from_querydict.
+    territories: list[TerritoryRef] = field(default_factory=list, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.territoire and len(self.territories) != len(self.territoire):
+            self.territories = [r for k in self.territoire if (r := territory_parse(k))]
+
+    @classmethod
+    def from_querydict(cls, data: Any) -> SearchParams:
+        """From request.GET (or any mapping with `getlist`)."""
+        errors: list[str] = []
+
+        def getlist(name: str) -> list[str]:
+            raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+            if isinstance(raw, str):
+                raw = [raw]
+            values: list[str] = []
+            for v in raw:
+                v = str(v).strip()
+                if v and v not in values:
+                    values.append(v)
+            if len(values) > MAX_VALUES_PER_FILTER:
+                errors.append(
+                    _("Trop de valeurs pour « %(name)s » : les %(max)d premières sont gardées.")
+                    % {"name": name, "max": MAX_VALUES_PER_FILTER}
+                )
+                values = values[:MAX_VALUES_PER_FILTER]
+            return values
+
+        def keep(name: str, values: list[str], valid) -> list[str]:
+            kept = []
+            for v in values:
+                if valid(v):
+                    kept.append(v)
+                else:
+                    errors.append(
+                        _("« %(value)s » n'est pas une valeur possible pour « %(name)s ».")
+                        % {"value": v[:60], "name": name}
+                    )
+            return kept
+
+        q = data.get("q", "") or ""
+        q = " ".join(str(q).split())
+        if len(q) > MAX_QUERY_CHARS:
+            errors.append(
+                _("La recherche est trop longue : seuls les %(max)d premiers caractères sont pris.")
+                % {"max": MAX_QUERY_CHARS}
+            )
+            q = q[:MAX_QUERY_CHARS]
+        params = cls(
+            q=q,
+            famille=keep("famille", getlist("famille"), lambda v: v in FAMILY_VALUES),
+            forme=keep("forme", getlist("forme"), lambda v: bool(_FORME.match(v))),
+            naf=keep("naf", [v.upper() for v in getlist("naf")], lambda v: bool(_NAF.match(v))),
+            theme=keep("theme", [v.lower() for v in getlist("theme")], THEMES_BY_NAME.__contains__),
+            agrement=keep(
+                "agrement", [v.lower() for v in getlist("agrement")], APPROVALS_BY_NAME.__contains__
+            ),
+            effectif=keep("effectif", getlist("effectif"), lambda v: v in BAND_VALUES),
+        )
+        for key in getlist("territoire"):
+            ref = territory_parse(key)
+            if ref is None:
+                errors.append(
+                    _(
+                        "« %(value)s » n'est pas un territoire connu (forme attendue : "
+                        "departement:93, commune:93066, region:11…)."
+                    )
+                    % {"value": key[:60]}
+                )
+            elif ref.key not in params.territoire:
+                params.territoire.append(ref.key)
+                params.territories.append(ref)
+        raw_page = str(data.get("page", "") or "1").strip()
+        if raw_page.isdigit() and int(raw_page) >= 1:
+            params.page = min(int(raw_page), 10**6)
+        else:
+            errors.append(
+                _("Le numéro de page « %(value)s » n'est pas valide.") % {"value": raw_page[:20]}
+            )
+        params.errors = errors
+        return params
+
+    @property
+    def is_filtered(self) -> bool:
+        """True when a text or a facet restricts the search."""
+        return bool(self.q or any(getattr(self, name) for name in FACETS))
+
+    def items(self, *, page: bool = True) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        for name in FACETS:
+            pairs.extend((name, v) for v in getattr(self, name))
+        if page and self.page > 1:
+            pairs.append(("page", str(self.page)))
+        return pairs
+
+    def to_querystring(self, *, page: bool = True) -> str:
+        """The canonical query string (no leading '?'); `page=False` leaves the page out."""
+        return urlencode(self.items(page=page))
+
+    def with_page(self, page: int) -> SearchParams:
+        return replace(self, page=page, errors=[], territories=list(self.territories))
+
+    def without(self, name: str, value: str | None = None) -> SearchParams:
+        """These parameters without one filter value (or without the text when name == 'q'),
+        back on page 1 — for the removable chips."""
+        if name == "q":
+            return replace(self, q="", page=1, errors=[], territories=list(self.territories))
+        values = [v for v in getattr(self, name) if value is not None and v != value]
+        changes: dict[str, Any] = {name: values, "page": 1, "errors": []}
+        changes["territories"] = (
+            [t for t in self.territories if t.key in values]
+            if name == "territoire"
+            else list(self.territories)
+        )
+        return replace(self, **changes)
+
+
+# -- full text -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """Normalised query words: all must match; the last one as a prefix too, or as one of its
+    shorter forms (a partly typed "cooperat" must find the stem "cooper")."""
+
+    words: tuple[str, ...]
+    last_alternatives: tuple[str, ...]  # exact terms also accepted for the last word
+
+    def condition(self, field: str = "search_text") -> Words:
+        """The text as a condition of the shared filter model (index and column
+        `search_text`)."""
+        return Words(field, self.words, self.last_alternatives)
+
+
+_SAFE_TOKEN = re.compile(r"^[^\W_]+$", re.UNICODE)
+
+
+def text_query(q: str) -> TextQuery | None:
+    """The normalised form of the text `q`, or None when it holds no searchable word."""
+    words: list[str] = []
+    for t in tokens(q[:MAX_QUERY_CHARS]):
+        t = t[:MAX_TOKEN_CHARS]
+        if _SAFE_TOKEN.match(t) and t not in words:
+            words.append(t)
+    if not words:
+        return None
+    words = words[:MAX_QUERY_TOKENS]
+    last = words[-1]
+    raw_last = tokens_raw_last(q)
+    alternatives = []
+    for source in (raw_last,):
+        for cut in range(1, PREFIX_BACKOFF + 1):
+            t = source[:-cut]
+            if len(t) >= PREFIX_MIN_CHARS and not t.startswith(last) and t not in alternatives:
+                alternatives.append(t)
+    return TextQuery(tuple(words), tuple(alternatives))
+
+
+def tokens_raw_last(q: str) -> str:
+    """The last word of `q` folded but not stemmed ('' when none)."""
+    found = re.findall(r"[^\W_]+", fold(q[-MAX_QUERY_CHARS:]))
+    last = found[-1][:MAX_TOKEN_CHARS] if found else ""
+    return last if _SAFE_TOKEN.match(last or "-") else ""
+
+
+_PLM_ARRONDISSEMENTS = {
+    "75056": [f"751{n:02d}" for n in range(1, 21)],
+    "69123": [f"6938{n}" for n in range(1, 10)],
+    "13055": [f"132{n:02d}" for n in range(1, 17)],
+}
+
+
+def commune_codes(code: str) -> list[str]:
+    """The commune_code values an Atlas filter on commune `code` must match."""
+    return [code, *_PLM_ARRONDISSEMENTS.get(code, [])]
+
+
+def commune_departement(code: str) -> str:
+    """INSEE rule: the département of a commune is the first 2 characters of its code (3 for the
+    overseas départements 971-976)."""
+    return code[:3] if code.startswith("97") else code[:2]
