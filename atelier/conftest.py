@@ -21,6 +21,5 @@ def _isolated_search_index(settings, tmp_path_factory):
     """Each test gets its own search index directory: test databases reuse ids after a
     rollback, so an index shared between tests would describe rows that no longer exist."""
     settings.ATELIER_SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("search-index"))
-    settings.ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = 0
     settings.ATELIER_SEARCH_DATA_VERSION_SECONDS = 0  # every search sees the test's writes
     reference_labels_forget()

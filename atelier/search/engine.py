@@ -77,7 +77,7 @@ def _open(spec: IndexSpec, path: Path) -> Handle | None:
     with _handles_lock:
         h = _handles.get(path)
         mtime = storage.meta_mtime(path)
-        if h is not None and mtime == h.mtime:
+        if h is not None and mtime == h.mtime and h.meta.get("schema") == spec.key:
             return h
         meta, mtime = storage.read_meta(path)
         if meta.get("schema") != spec.key or not meta.get("generation"):

@@ -127,14 +127,14 @@ MEDIA_ROOT = VAR_DIR / "media"
 ATELIER_SEARCH_CACHE_SECONDS = env.int("ATELIER_SEARCH_CACHE_SECONDS", default=300)
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://atelier")}
 
-# Search engine of the Atlas: "tantivy" (an embedded index, a rebuildable cache of the database
-# kept in sync automatically; see docs/architecture.md) or "database" (SQLite FTS5 /
-# PostgreSQL full text, slower on large result sets). Empty index dir = VAR_DIR/search-index/….
+# Search engine: "tantivy" (the embedded indexes of atelier.search, rebuildable caches of the
+# database kept in sync automatically; see docs/architecture.md) or "database" (no index: a
+# plain list from the database, without facet counts). Empty index dir =
+# VAR_DIR/search-index/<engine>-<database hash>/<index>/.
 ATELIER_SEARCH_ENGINE = env.str("ATELIER_SEARCH_ENGINE", default="tantivy")
 ATELIER_SEARCH_INDEX_DIR = env.str("ATELIER_SEARCH_INDEX_DIR", default="")
-ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = env.int("ATELIER_SEARCH_INDEX_RECOUNT_SECONDS", default=60)
-# A search reuses the data version (latest id and change of the organisations) read by this
-# process within this many seconds: a change can take that long to show in the Atlas search.
+# A request reuses the data version read by its process within this many seconds: a change can
+# take that long to show in searches and on the map.
 ATELIER_SEARCH_DATA_VERSION_SECONDS = env.float("ATELIER_SEARCH_DATA_VERSION_SECONDS", default=1.0)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

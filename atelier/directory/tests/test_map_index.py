@@ -1,7 +1,7 @@
 """The map index (`establishments`, directory/indexes.py): the same clusters as the live SQL
-grouping for every kind of filter and window; kept in sync by requests, the task and the command; a request
-never waits for a writer (it answers from the last complete generation). Runs on SQLite and
-PostgreSQL."""
+grouping for every kind of filter and window; kept in sync by requests, the task and the command;
+a request never waits for a writer (it answers from the last complete generation). Runs on
+SQLite and PostgreSQL."""
 
 import fcntl
 import io

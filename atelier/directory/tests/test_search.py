@@ -420,7 +420,6 @@ def test_number_of_queries_is_bounded(atlas, django_assert_num_queries, settings
 def test_facet_counts_are_cached_until_the_data_changes(
     atlas, ref, django_assert_num_queries, settings
 ):
-    settings.ATELIER_SEARCH_INDEX_RECOUNT_SECONDS = 3600  # no deletion in this test
     p = params(famille="cooperative")
     first = search(p)
     # Data version, results (the labels of their communes are cached per process).
