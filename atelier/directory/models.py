@@ -164,7 +164,9 @@ class Establishment(TimeStampedModel):
         verbose_name = _("établissement")
         ordering = ["-is_head_office", "siret"]
         # Map windows are read through `directory_establishment_map_key` (migration 0003): an
-        # index on (mx, my) served no query and only slowed every write.
+        # index on (mx, my) served no query and only slowed every write. `updated_at`: the
+        # watermark and the changed rows of the map index's syncs (directory/indexes.py).
+        indexes = [models.Index(fields=["updated_at"], name="directory_est_updated")]
 
     def __str__(self) -> str:
         return self.siret or self.name or f"#{self.pk}"
