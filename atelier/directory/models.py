@@ -231,6 +231,3 @@ class PendingRestore(models.Model):
 
     def __str__(self) -> str:
         return self.statement[:80]
-
-
-from .models_map import MapCell, MapPyramid  # noqa: E402, F401  (the map pyramid)

@@ -15,6 +15,7 @@ Readers never wait for a writer:
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -171,13 +172,9 @@ def _rebuild(spec: IndexSpec, path: Path, progress: ProgressCallback | None) -> 
     started = time.perf_counter()
     where = storage.new_generation(path)
     try:
-        index = _index(spec, where, reuse=False)
-        writer = index.writer(heap_size=spec.writer_heap)
-        documents = _add_all(writer, spec.source.documents(), progress)
-        writer.commit()
-        writer.wait_merging_threads()
+        documents = _fill(spec, where, progress)
     except BaseException:
-        storage.remove_generations(path, keep=_current_generation(path))
+        shutil.rmtree(where, ignore_errors=True)  # the writer is gone: nothing writes there now
         raise
     storage.write_meta(path, _meta(spec, where.name, version, state, documents))
     storage.remove_generations(path, keep=where.name)
@@ -186,8 +183,20 @@ def _rebuild(spec: IndexSpec, path: Path, progress: ProgressCallback | None) -> 
     return {**h.meta, "action": "rebuild", "seconds": round(time.perf_counter() - started, 2)}
 
 
-def _current_generation(path: Path) -> str:
-    return storage.read_meta(path)[0].get("generation") or ""
+def _fill(spec: IndexSpec, where: Path, progress: ProgressCallback | None) -> int:
+    """Write every document of `spec` into the new generation `where`; returns how many. The
+    writer and its merging threads are done when this returns, whether it fails or not."""
+    index = _index(spec, where, reuse=False)
+    writer = index.writer(heap_size=spec.writer_heap)
+    try:
+        documents = _add_all(writer, spec.source.documents(), progress)
+        writer.commit()
+    except BaseException:
+        writer.rollback()
+        raise
+    finally:
+        writer.wait_merging_threads()
+    return documents
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:

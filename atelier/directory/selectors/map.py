@@ -7,15 +7,12 @@ sharing `mx >> (26 - z)` and `my >> (26 - z)`. Cells are aligned on the world gr
 viewport, so clusters do not move when the map is panned; the requested bounding box is widened
 to the cells it touches and counts are exact for that area.
 
-Three sources give the same cells:
-- the pyramid (directory.models_map.MapCell), precomputed per zoom and ESS family for the default
-  perimeter by directory.services.map.map_pyramid_refresh — used when the search has no filter
-  other than `famille`, up to its highest zoom, as long as no organisation or establishment was
-  added since it was built;
-- otherwise the map index (directory.map_index, an embedded tantivy index of the establishments
-  with their organisation's search fields) when ATELIER_SEARCH_ENGINE is "tantivy" and the index
-  reflects the database;
-- else a live GROUP BY on the establishments, served by the partial covering index
+Two sources give the same cells:
+- the `establishments` index (directory/indexes.py, through atelier.search: one document per
+  open, placed establishment with its organisation's search fields; one histogram aggregation
+  per view, atelier.search.spatial), from its last complete generation, for every search;
+- a live GROUP BY on the establishments when no index generation can be used (first start,
+  unusable directory, ATELIER_SEARCH_ENGINE = "database"), served by the partial covering index
   `directory_establishment_map_key` ((mx >> 12), my, mx, organisation) WHERE is_open (migration
   0003_map): a view reads its few map columns, not a strip of France.
 """
@@ -51,7 +48,7 @@ from atelier.search.spatial import Cell
 
 from ..geo import BASE_ZOOM, MAX_LATITUDE, lonlat_to_world, world_to_lonlat
 from ..indexes import ESTABLISHMENTS, MAP_BASE_SHIFT
-from ..models import Establishment, MapCell, MapPyramid, Organisation
+from ..models import Establishment, Organisation
 from .search import SearchParams, search_conditions, search_queryset, text_query
 
 logger = logging.getLogger(__name__)
@@ -70,9 +67,6 @@ NAME_MAX = 80
 # coarser zoom, which bounds the work of every query whatever the client sends.
 MAX_SCAN_CELLS = 4096
 COORD_DECIMALS = 5
-# Highest zoom the pyramid holds (directory.services.map builds up to it). Above it a view
-# covers few establishments and live queries are fast.
-PYRAMID_MAX_ZOOM = 14
 # The leading expression of the map index: columns of 4096 world pixels. A window spanning at
 # most MAX_KEY_COLUMNS of them names them in an IN list (one index seek each).
 KEY_SHIFT = 12
@@ -127,7 +121,7 @@ class MapResult:
     total: int  # establishments in the cells covering the bounding box
     clusters: list[MapCluster] = field(default_factory=list)
     points: list[MapPoint] = field(default_factory=list)
-    source: str = "live"  # "pyramid", "index" or "live" (for tests and benchmarks)
+    source: str = "live"  # "index" or "live" (for tests and benchmarks)
 
     @property
     def cell_pixels(self) -> int:
@@ -226,81 +220,16 @@ def _organisations(params: SearchParams | None) -> QuerySet[Organisation]:
     return search_queryset(params if params is not None else _default_params())
 
 
-def pyramid_families(params: SearchParams | None) -> list[str] | None:
-    """The ESS families the pyramid must sum for `params`, or None when the search has other
-    filters (then only a live query is exact)."""
-    from atelier.territories.enums import EssFamily
-
-    all_families = [f.value for f in EssFamily]
-    if params is None:
-        return all_families
-    # Only `famille` may be set (the page number does not filter).
-    if dataclasses.replace(params, famille=[], page=1) != _default_params():
-        return None
-    if not params.famille:
-        return all_families
-    return [f for f in all_families if f in params.famille]
-
-
-# -- the two sources -------------------------------------------------------------------------
-
-
-def pyramid_state() -> MapPyramid | None:
-    """The pyramid when it can be trusted: built, not invalidated, and no organisation or
-    establishment created since (ids only grow). One query on three primary keys."""
-    pyramid = MapPyramid._meta.db_table
-    establishment = Establishment._meta.db_table
-    organisation = Organisation._meta.db_table
-    with connection.cursor() as cursor:
-        # Table names come from the models; no value is interpolated.
-        cursor.execute(
-            f"""SELECT p.id, p.built_at, p.max_zoom, p.max_establishment_id,
-                       p.max_organisation_id, p.is_valid,
-                       (SELECT MAX(id) FROM {establishment}), (SELECT MAX(id) FROM {organisation})
-                FROM {pyramid} p ORDER BY p.built_at DESC LIMIT 1"""  # noqa: S608
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, built_at, max_zoom, max_est, max_org, is_valid, est_now, org_now = row
-    if not is_valid or (est_now or 0) > max_est or (org_now or 0) > max_org:
-        return None
-    return MapPyramid(
-        id=pk,
-        built_at=built_at,
-        max_zoom=max_zoom,
-        max_establishment_id=max_est,
-        max_organisation_id=max_org,
-        is_valid=bool(is_valid),
-    )
+def _family_only(params: SearchParams | None) -> bool:
+    """Whether `params` filters on nothing but the ESS family (the page number does not filter):
+    then checking each establishment's organisation is cheap."""
+    return params is None or dataclasses.replace(params, famille=[], page=1) == _default_params()
 
 
 def _window_filter(window: tuple[int, int, int, int], shift: int) -> tuple[int, int, int, int]:
     """Cell range (cx0, cy0, cx1, cy1) of the window at `shift`."""
     x0, y0, x1, y1 = window
     return x0 >> shift, y0 >> shift, x1 >> shift, y1 >> shift
-
-
-def _pyramid_cells(families: list[str], zoom: int, cells: tuple[int, int, int, int]) -> list[Cell]:
-    from atelier.territories.enums import EssFamily
-
-    cx0, cy0, cx1, cy1 = cells
-    qs = MapCell.objects.filter(
-        zoom=zoom, cx__gte=cx0, cx__lte=cx1, cy__gte=cy0, cy__lte=cy1
-    ).order_by()
-    if set(families) != set(EssFamily.values):
-        qs = qs.filter(family__in=families)
-    rows = qs.values_list("cx", "cy").annotate(
-        Sum("n"),
-        Sum("sum_mx"),
-        Sum("sum_my"),
-        Min("min_mx"),
-        Min("min_my"),
-        Max("max_mx"),
-        Max("max_my"),
-        Max("establishment_id"),
-    )
-    return [tuple(int(v) if v is not None else None for v in row) for row in rows]  # type: ignore[misc]
 
 
 class _MapColumn(Func):
@@ -345,13 +274,12 @@ def _few_in_window(window: tuple[int, int, int, int]) -> bool:
     return window_qs[: LIVE_SCAN_LIMIT + 1].count() <= LIVE_SCAN_LIMIT
 
 
-def cells_query(qs: QuerySet[Establishment], shift: int, *group_by: str) -> QuerySet:
-    """The GROUP BY of `qs` into map cells at grid `shift`: rows (*group_by, cx, cy, n, sum_mx,
-    sum_my, min_mx, min_my, max_mx, max_my, smallest id). Shared by the pyramid's refresh
-    (services.map), grouped by ESS family too."""
-    return (
+def _live_cells(qs: QuerySet[Establishment], shift: int) -> list[Cell]:
+    """The GROUP BY of `qs` into map cells at grid `shift`: (cx, cy, n, sum_mx, sum_my, min_mx,
+    min_my, max_mx, max_my, smallest id)."""
+    rows = (
         qs.annotate(cx=F("mx").bitrightshift(shift), cy=F("my").bitrightshift(shift))
-        .values_list(*group_by, "cx", "cy")
+        .values_list("cx", "cy")
         .annotate(
             Count("id"),
             Sum("mx"),
@@ -363,10 +291,7 @@ def cells_query(qs: QuerySet[Establishment], shift: int, *group_by: str) -> Quer
             Min("id"),
         )
     )
-
-
-def _live_cells(qs: QuerySet[Establishment], shift: int) -> list[Cell]:
-    return [tuple(int(v) for v in row) for row in cells_query(qs, shift)]  # type: ignore[misc]
+    return [tuple(int(v) for v in row) for row in rows]  # type: ignore[misc]
 
 
 def _merge(cells: list[Cell]) -> list[Cell]:
@@ -439,14 +364,8 @@ def map_clusters(params: SearchParams | None, bbox: BBox, zoom: int) -> MapResul
 
     cells: list[Cell] | None = None
     source = "live"
-    families = pyramid_families(params)
     cell_zoom = _zoom_of_shift(shift)
-    if families is not None and cell_zoom <= PYRAMID_MAX_ZOOM:
-        state = pyramid_state()
-        if state is not None and cell_zoom <= state.max_zoom:
-            cells = _pyramid_cells(families, cell_zoom, cell_range) if families else []
-            source = "pyramid"
-    if cells is None and getattr(settings, "ATELIER_SEARCH_ENGINE", "tantivy") == "tantivy":
+    if getattr(settings, "ATELIER_SEARCH_ENGINE", "tantivy") == "tantivy":
         cells = index_cells(params if params is not None else _default_params(), snapped, shift)
         if cells is not None:
             source = "index"
@@ -455,7 +374,7 @@ def map_clusters(params: SearchParams | None, bbox: BBox, zoom: int) -> MapResul
         # Without other filters the organisation check is cheap per establishment and views
         # are bounded (MAX_SCAN_CELLS); PostgreSQL plans the semi-join from its statistics.
         by_area = (
-            families is not None or connection.vendor == "postgresql" or _few_in_window(snapped)
+            _family_only(params) or connection.vendor == "postgresql" or _few_in_window(snapped)
         )
         live = _live_queryset(params, snapped, by_area=by_area)
         cells = _live_cells(live, shift)
@@ -510,8 +429,3 @@ def index_cells(
         base_shift=MAP_BASE_SHIFT,
         id_field="establishment",
     )
-
-
-def map_cell_count() -> int:
-    """Number of precomputed cells of the map pyramid (for reports after a refresh)."""
-    return MapCell.objects.count()

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, cast
 
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from atelier.territories.enums import EssFamily
@@ -341,20 +341,14 @@ def readers_after_bulk_write() -> None:
     """Tell the readers that organisations and establishments changed (after the rows are
     written, in the caller's transaction if any): the data version of the directory's indexes
     moves on, so requests answer from the last complete index generation while the worker
-    (`atelier db_worker`) syncs them, and the map's precomputed pyramid (services/map.py)
-    stops being served until the worker has rebuilt it (the map index or live queries answer
-    meanwhile). Without a worker, `atelier search-index sync` and `atelier map-refresh` do the
-    catching up (the import commands say so)."""
+    (`atelier db_worker`) syncs both indexes, once the write is committed. Without a worker,
+    `atelier search-index sync` does the catching up (the import commands say so)."""
     from atelier.search import queue_sync, versions
 
     from ..indexes import VERSION
-    from ..tasks import map_pyramid_refresh_task
-    from .map import map_pyramid_invalidate
 
-    map_pyramid_invalidate()
     versions.bump(VERSION)
     queue_sync()
-    transaction.on_commit(map_pyramid_refresh_task.enqueue)
 
 
 # Memory budget of a bulk-writing SQLite connection: the site settings give the web process a

@@ -1,15 +1,13 @@
-"""Server-side map clustering: directory.selectors.map and the pyramid of directory.services.map."""
+"""Server-side map clustering: directory.selectors.map, from the map index or live queries."""
 
-import io
 import random
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.http import QueryDict
 
 from atelier.directory.enums import EssRule, Source, Theme
 from atelier.directory.geo import lonlat_to_world, world_to_lonlat
-from atelier.directory.models import Establishment, MapCell, Organisation
+from atelier.directory.models import Establishment, Organisation
 from atelier.directory.selectors import map as map_selectors
 from atelier.directory.selectors.map import (
     MAX_FEATURES,
@@ -18,7 +16,6 @@ from atelier.directory.selectors.map import (
     parse_bbox,
 )
 from atelier.directory.selectors.search import SearchParams
-from atelier.directory.services.map import map_pyramid_invalidate, map_pyramid_refresh
 from atelier.directory.tests.factories import (
     EstablishmentFactory,
     OrganisationFactory,
@@ -272,7 +269,7 @@ def test_long_names_keep_point_answers_under_60_kb():
     assert len(result.to_json()) <= 60_000
 
 
-def test_the_pyramid_gives_the_same_clusters_as_live_queries(settings):
+def test_the_index_gives_the_same_unfiltered_clusters_as_live_queries(settings):
     _spread(n_orgs=300, per_org=4)
     _place(_org("Fermée"), 2.35, 48.85, is_open=False)
     _place(_org("Hors ESS", ess_rule=EssRule.NONE), 2.36, 48.86)
@@ -282,75 +279,34 @@ def test_the_pyramid_gives_the_same_clusters_as_live_queries(settings):
         (None, (1.5, 48.0, 3.5, 49.5), 9),
         (None, (-2.0, 44.0, 4.0, 48.0), 11),
         (None, (2.0, 46.0, 3.0, 47.0), 14),
+        (None, (2.3, 48.8, 2.4, 48.9), 15),
         (_params("famille=cooperative"), FRANCE, 7),
         (_params("famille=association&famille=mutual"), (0.0, 45.0, 5.0, 49.0), 10),
     ]
     settings.ATELIER_SEARCH_ENGINE = "database"
     live = [map_clusters(p, b, z) for p, b, z in cases]
     assert {r.source for r in live} == {"live"}
-    settings.ATELIER_SEARCH_ENGINE = "tantivy"  # the map index answers without a pyramid
+    settings.ATELIER_SEARCH_ENGINE = "tantivy"
     from_index = [map_clusters(p, b, z) for p, b, z in cases]
     assert {r.source for r in from_index} == {"index"}
-
-    pyramid = map_pyramid_refresh()
-    assert pyramid.max_zoom == map_selectors.PYRAMID_MAX_ZOOM
-    assert MapCell.objects.filter(zoom=0).count() >= 1
-    from_pyramid = [map_clusters(p, b, z) for p, b, z in cases]
-    assert {r.source for r in from_pyramid} == {"pyramid"}
-    for a, b, c in zip(live, from_index, from_pyramid, strict=True):
-        assert a.as_dict() == b.as_dict() == c.as_dict()
-    # Other filters and zooms above the pyramid: the map index, or live queries without it.
-    assert map_clusters(_params("theme=culture"), FRANCE, 6).source == "index"
-    assert map_clusters(None, (2.3, 48.8, 2.4, 48.9), 15).source == "index"
-    settings.ATELIER_SEARCH_ENGINE = "database"
-    assert map_clusters(_params("theme=culture"), FRANCE, 6).source == "live"
-    assert map_clusters(None, (2.3, 48.8, 2.4, 48.9), 15).source == "live"
+    for a, b in zip(live, from_index, strict=True):
+        assert a.as_dict() == b.as_dict()
 
 
-def test_the_pyramid_is_not_used_once_stale(settings):
-    # Live queries after the pyramid (the map index has its own staleness tests, with writes
-    # made through the services: this one closes an establishment by a bare UPDATE).
-    settings.ATELIER_SEARCH_ENGINE = "database"
-    org = _org()
-    _place(org, 2.35, 48.85)
-    map_pyramid_refresh()
-    assert map_clusters(None, FRANCE, 6).source == "pyramid"
-
-    _place(org, 4.84, 45.76, head=False)  # a new establishment
-    result = map_clusters(None, FRANCE, 6)
-    assert result.source == "live" and result.total == 2
-
-    map_pyramid_refresh()
-    assert map_clusters(None, FRANCE, 6).total == 2
-    Establishment.objects.filter(longitude=4.84).update(is_open=False)
-    map_pyramid_invalidate()  # what writers call after closing establishments
-    result = map_clusters(None, FRANCE, 6)
-    assert result.source == "live" and result.total == 1
-
-
-def test_a_bulk_write_queues_the_rebuild_of_the_pyramid(
-    settings, django_capture_on_commit_callbacks
-):
+def test_a_bulk_write_queues_the_sync_of_the_map(settings, django_capture_on_commit_callbacks):
     from atelier.directory.services.bulk import readers_after_bulk_write
-    from atelier.directory.tasks import map_pyramid_refresh_task
 
-    settings.ATELIER_SEARCH_ENGINE = "database"
     org = _org()
     _place(org, 2.35, 48.85)
-    map_pyramid_refresh()
-    _place(org, 4.84, 45.76, head=False)
+    assert map_clusters(None, FRANCE, 6).total == 1  # builds the map index
+    # A bulk write: rows changed by raw SQL (no ORM signal), then the readers are told.
+    Establishment.objects.filter(organisation=org).update(is_open=False)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         readers_after_bulk_write()
-    assert map_selectors.pyramid_state() is None  # stale at once, the map answers live
-    assert map_clusters(None, FRANCE, 6).source == "live"
-    for callback in queued:  # the commit: the tasks run (immediately in the test settings)
+    assert queued  # the sync task, once the write is committed
+    for callback in queued:  # the commit: the task runs (immediately in the test settings)
         callback()
-    state = map_selectors.pyramid_state()
-    assert state is not None and state.max_zoom == map_selectors.PYRAMID_MAX_ZOOM
-    result = map_clusters(None, FRANCE, 6)
-    assert result.source == "pyramid" and result.total == 2
-    # A second queued refresh finds the pyramid current and leaves it alone.
-    assert map_pyramid_refresh_task.enqueue().return_value == "current"
+    assert map_clusters(None, FRANCE, 6).total == 0
 
 
 @pytest.mark.parametrize(
@@ -379,21 +335,8 @@ def test_bbox_and_zoom_are_validated_by_the_selector():
 def test_the_number_of_queries_is_bounded(settings, django_assert_max_num_queries):
     _spread(n_orgs=200, per_org=3)
     map_clusters(_params("theme=culture"), FRANCE, 8)  # builds the map index
-    with django_assert_max_num_queries(3):  # index: data version, row counts, points
+    with django_assert_max_num_queries(2):  # index: data version, points
         assert map_clusters(_params("theme=culture"), FRANCE, 8).source == "index"
     settings.ATELIER_SEARCH_ENGINE = "database"
     with django_assert_max_num_queries(3):  # live: clusters, points (+ a window count)
         map_clusters(_params("theme=culture"), FRANCE, 8)
-    map_pyramid_refresh()
-    with django_assert_max_num_queries(3):  # pyramid state, cells, points
-        map_clusters(None, FRANCE, 8)
-
-
-def test_the_refresh_command_builds_the_pyramid():
-    _place(_org(), 2.35, 48.85)
-    out = io.StringIO()
-    call_command("map_refresh", stdout=out)
-    assert "cellules sur les zooms 0 à 14" in out.getvalue()
-    assert map_clusters(None, FRANCE, 6).source == "pyramid"
-    with pytest.raises(CommandError, match="--max-zoom"):
-        call_command("map_refresh", "--max-zoom", "15")

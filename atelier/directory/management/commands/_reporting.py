@@ -46,10 +46,10 @@ class ImportCommand(BaseCommand):
 
 
 def after_bulk_write(write: Callable[[str], Any]) -> None:
-    """Say what follows a large bulk write: the worker's tasks (services.bulk,
-    readers_after_bulk_write) bring the search, the map index and the map's precomputed
-    clusters up to date; without a worker, which commands do it."""
+    """Say what follows a large bulk write: the worker's task (services.bulk,
+    readers_after_bulk_write) brings the search and map indexes up to date; without a worker,
+    which command does it."""
     write(
         "Recherche et carte : mises à jour en tâche de fond par le worker (atelier db_worker). "
-        "Sans worker : atelier search-index sync, puis atelier map-refresh."
+        "Sans worker : atelier search-index sync."
     )
