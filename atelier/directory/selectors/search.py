@@ -247,7 +247,8 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
         hits = searcher.search(
             matching, limit=page_size, offset=window.start, count=False, **order
         ).hits
-        ids = [int(i) for i in searcher.fast_field_values("id", [a for _s, a in hits])]
+        values = searcher.fast_field_values("id", [a for _s, a in hits])
+        ids = [int(i) for i in values if isinstance(i, int)]
     by_id = {r["id"]: r for r in Organisation.objects.filter(id__in=ids).values(*_ROW_FIELDS)}
     rows = [by_id[i] for i in ids if i in by_id]
     return result_page(

@@ -53,14 +53,14 @@ BAND_VALUES = [b.value for b in HeadcountBand]
 _FORME = re.compile(r"^\d{4}$")
 _NAF = re.compile(r"^[A-U]$")
 # Depth of each territory level, coarse to fine (an EPT lies inside the Métropole du Grand Paris).
-LEVEL_DEPTH = {
+LEVEL_DEPTH: dict[str, int] = {
     TerritoryLevel.REGION: 0,
     TerritoryLevel.DEPARTEMENT: 1,
     TerritoryLevel.EPCI: 2,
     TerritoryLevel.EPT: 3,
     TerritoryLevel.COMMUNE: 4,
 }
-LEVEL_COLUMN = {
+LEVEL_COLUMN: dict[str, str] = {
     TerritoryLevel.REGION: "region_code",
     TerritoryLevel.DEPARTEMENT: "departement_code",
     TerritoryLevel.EPCI: "epci_code",

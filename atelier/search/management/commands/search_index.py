@@ -3,6 +3,8 @@ domain apps (for the Atlas: the search index of organisations, the map index of 
 They keep themselves up to date (worker task, requests); these commands serve after a large
 import or to check."""
 
+from typing import IO, cast
+
 from django.core.management.base import BaseCommand, CommandError
 
 from atelier.core.progress import Progress
@@ -49,7 +51,9 @@ class Command(BaseCommand):
     def _with_progress(self, spec: IndexSpec, action: str) -> dict:
         """Rebuild or sync `spec`, showing on stderr the documents written when it rebuilds
         (about half a minute per million rows)."""
-        progress = Progress(f"{spec.label} ({spec.rows})", stream=self.stderr._out)
+        # The terminal itself: progress lines end with their own newline.
+        stream = cast(IO[str], self.stderr._out)
+        progress = Progress(f"{spec.label} ({spec.rows})", stream=stream)
         if self.verbosity == 0:
             progress.every = float("inf")
         rebuilt = False
