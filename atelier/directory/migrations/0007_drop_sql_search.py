@@ -13,15 +13,15 @@ from django.db import migrations
 _0002 = importlib.import_module("atelier.directory.migrations.0002_search_index")
 SQLITE_DROP = _0002.SQLITE_DOWN
 POSTGRES_DROP = _0002.POSTGRES_DOWN
-FORGET = (
-    "DELETE FROM directory_pendingrestore WHERE statement LIKE '%directory_organisation_fts%' "
-    "OR statement LIKE '%directory_organisation_search_gin%'"
-)
+FORGET = "DELETE FROM directory_pendingrestore WHERE statement LIKE %s OR statement LIKE %s"
 
 
 def _drop(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for sql in [FORGET, *{"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(vendor, [])]:
+    schema_editor.execute(
+        FORGET, ["%directory_organisation_fts%", "%directory_organisation_search_gin%"]
+    )
+    for sql in {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(vendor, []):
         schema_editor.execute(sql)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import tantivy
+from django.db import connection
 
 from atelier.search import engine, storage, versions
 from atelier.search.spec import Changes, IndexSpec
@@ -150,8 +151,14 @@ def test_a_writer_thread_does_not_hold_readers_back(table):
     answered: list[list[str]] = []
     from atelier.search.locks import writing
 
+    def read() -> None:
+        try:
+            answered.append(_words(engine.reader(spec)))
+        finally:
+            connection.close()  # the thread's own database connection
+
     with writing(path):  # this thread writes; another one reads meanwhile
-        reader = threading.Thread(target=lambda: answered.append(_words(engine.reader(spec))))
+        reader = threading.Thread(target=read)
         reader.start()
         reader.join(timeout=5)
     assert answered == [["alpha", "beta", "gamma"]]
