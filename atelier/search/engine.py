@@ -212,7 +212,8 @@ def _sync(
     progress: ProgressCallback | None = None,
 ) -> dict | None:
     """Bring `spec` up to date (the caller holds the write lock). With `limit` (a request),
-    return None rather than rebuild a large index or replace more than `limit` rows."""
+    return None rather than read more than `limit` changed rows or build or rebuild an index
+    of more than `inline_documents`."""
     h = _open(spec, path)
     version = versions.read(spec.version_key)
     if h is None:
@@ -222,10 +223,15 @@ def _sync(
     if h.version == version:
         return {**h.meta, "action": "none"}
     documents = h.searcher().num_docs
-    small = limit is None or documents <= spec.inline_documents
     started = time.perf_counter()
     state = spec.source.state()
-    changes = spec.source.changes(h.meta.get("state") or {}, None if small else limit)
+    # A request (limit) reads at most `limit` changed rows, and rebuilds only an index that
+    # stays small with them (a small index that just received a large import is left to the
+    # worker: its changes exceed the limit).
+    changes = spec.source.changes(h.meta.get("state") or {}, limit)
+    small = limit is None or (
+        changes is not None and documents + changes.work <= spec.inline_documents
+    )
     if changes is None or changes.work > spec.rebuild_share * max(documents, 1):
         return _rebuild(spec, path, progress) if small else None
     writer = h.index.writer(heap_size=spec.writer_heap // 4)
