@@ -23,6 +23,7 @@ from django.db import DatabaseError, transaction
 from atelier.accounts.selectors import network_get
 from atelier.territories.selectors import (
     CommunePlace,
+    commune_codes,
     commune_places,
     legal_category_families,
 )
@@ -34,7 +35,7 @@ from ..text import fold
 from .bulk import readers_after_bulk_write
 from .organisations import organisation_refresh_derived
 from .reports import ImportFormatError, ImportReport, open_text, sniff_encoding
-from .sirene import ARRONDISSEMENTS, siren_error, siret_error
+from .sirene.identifiers import siren_error, siret_error
 
 if TYPE_CHECKING:
     from atelier.accounts.models import Network
@@ -270,7 +271,7 @@ class _Resolver:
             if postcode in self.places[code].postal_codes:
                 return code, ""
             # "Paris" + 75010: the arrondissement that has this postcode.
-            for arr in ARRONDISSEMENTS.get(code, ()):
+            for arr in commune_codes(code)[1:]:
                 if arr in self.places and postcode in self.places[arr].postal_codes:
                     return arr, ""
             return "", (
