@@ -57,16 +57,23 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     position_precision = PositionPrecision.GEONAMES
 
 
-class ArrondissementFactory(CommuneFactory):
-    """A municipal arrondissement of `parent` (Paris by default), in its département."""
+class ArrondissementFactory(factory.django.DjangoModelFactory):
+    """A municipal arrondissement of `parent` (Paris by default), in its département and EPCI."""
+
+    class Meta:
+        model = Commune
+        django_get_or_create = ["code"]
 
     code = "75101"
     name = "Paris 1er Arrondissement"
     kind = CommuneKind.MUNICIPAL_ARRONDISSEMENT
     parent = factory.SubFactory(CommuneFactory)
     departement = factory.SelfAttribute("parent.departement")
+    region = factory.SelfAttribute("parent.region")
     epci = factory.SelfAttribute("parent.epci")
-    population = None
+    latitude = 48.86
+    longitude = 2.34
+    position_precision = PositionPrecision.GEONAMES
 
 
 class PostalCodeFactory(factory.django.DjangoModelFactory):
