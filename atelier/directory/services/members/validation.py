@@ -11,12 +11,11 @@ from django.core.validators import URLValidator, validate_email
 
 from atelier.territories.selectors import (
     commune_codes,
-    commune_places,
     legal_category_families,
 )
 
 from ...enums import Theme
-from ..reports import ImportFormatError
+from ..reports import import_commune_places
 from ..sirene.identifiers import siren_error, siret_error
 from .reading import norm
 
@@ -25,12 +24,7 @@ class Resolver:
     """Commune, theme and legal-category look-ups, loaded once."""
 
     def __init__(self) -> None:
-        self.places = commune_places()
-        if not self.places:
-            raise ImportFormatError(
-                "Le référentiel des communes n'est pas chargé : lancez d'abord "
-                "« atelier load-reference »."
-            )
+        self.places = import_commune_places()
         self.families = legal_category_families()
         self.by_name: dict[str, list[str]] = {}
         self.by_postcode: dict[str, list[str]] = {}

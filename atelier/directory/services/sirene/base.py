@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pyproj import Transformer
 
 from atelier.territories.selectors import (
-    commune_places,
     legal_category_families,
     naf_codes,
 )
@@ -15,7 +14,7 @@ from atelier.territories.selectors import (
 from ..bulk import (
     BulkWriter,
 )
-from ..reports import ImportFormatError, ImportReport, Progress, Table
+from ..reports import ImportReport, Progress, Table, import_commune_places
 from .options import SireneOptions, SireneResult, territory_communes
 
 
@@ -28,12 +27,7 @@ class SireneImportBase:
         self.result = SireneResult()
         self.families = legal_category_families()
         self.nafs = naf_codes()
-        self.places = commune_places()
-        if not self.places:
-            raise ImportFormatError(
-                "Le référentiel des communes n'est pas chargé : lancez d'abord "
-                "« atelier load-reference »."
-            )
+        self.places = import_commune_places()
         self.territory: set[str] | None = None
         if options.territory:
             self.territory, self.result.territory_label = territory_communes(
