@@ -318,6 +318,13 @@ def test_commune_territory_includes_its_municipal_arrondissements(ref, tmp_path)
     assert list(Establishment.objects.values_list("siret", flat=True)) == [siret_of(a, 1)]
 
 
+def test_refused_before_the_reference_is_loaded(tmp_path):
+    a = siren_of(23)
+    err, _ = run_import(tmp_path, [unit(a)], [etab(siret_of(a))], expect_error=True)
+    assert "référentiel des communes n'est pas chargé" in str(err)
+    assert Organisation.objects.count() == 0
+
+
 def test_ambiguous_or_unknown_territory_is_one_sentence(ref, tmp_path):
     err, _ = run_import(tmp_path, [], [], territory="departement:99", expect_error=True)
     assert "Territoire inconnu" in str(err)
