@@ -9,6 +9,11 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from .enums import CommuneKind, GroupingKind, TerritoryLevel
+from .geography import LEVEL_COLUMN as LEVEL_COLUMN  # re-exported for the other apps
+from .geography import LEVEL_DEPTH as LEVEL_DEPTH
+from .geography import commune_codes as commune_codes
+from .geography import commune_departement as commune_departement
+from .geography import geography_forget
 from .models import (
     Commune,
     Departement,
@@ -412,5 +417,6 @@ def legal_category_labels(codes: Iterable[str]) -> dict[str, str]:
 
 
 def reference_labels_forget() -> None:
-    """Drop the cached labels (after a reference load, and between tests)."""
+    """Drop the cached labels and arrondissements (after a reference load, and between tests)."""
     _label_cache.clear()
+    geography_forget()

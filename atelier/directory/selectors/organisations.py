@@ -62,7 +62,7 @@ class OrganisationNotFound(Exception):
 
 def public_organisations() -> QuerySet[Organisation]:
     """Organisations that have a public page (see the module docstring)."""
-    return Organisation.objects.exclude(ess_rule=EssRule.NONE)
+    return Organisation.objects.in_ess()
 
 
 def _detail_queryset(*, include_outside_ess: bool) -> QuerySet[Organisation]:

@@ -21,10 +21,24 @@ from typing import IO, Any, TextIO
 
 from django.conf import settings
 
+from atelier.territories.selectors import CommunePlace, commune_places
+
 
 class ImportFormatError(Exception):
     """The input is not the expected file (missing columns, not a CSV, wrong separator…).
     Its message is one French sentence meant for the person who ran the import."""
+
+
+def import_commune_places() -> dict[str, CommunePlace]:
+    """The communes an import places its rows in; ImportFormatError when the reference is not
+    loaded."""
+    places = commune_places()
+    if not places:
+        raise ImportFormatError(
+            "Le référentiel des communes n'est pas chargé : lancez d'abord "
+            "« atelier load-reference »."
+        )
+    return places
 
 
 # ---------------------------------------------------------------------------------------------

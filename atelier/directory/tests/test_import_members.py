@@ -158,3 +158,10 @@ def test_unknown_network_and_missing_name_column_are_one_sentence(ref, network, 
     assert str(err) == "Le réseau « nope » n'existe pas (identifiant attendu)."
     err, _ = run(path, "--network", "atelier-idf", expect_error=True)
     assert str(err).startswith("Aucune colonne de nom trouvée")
+
+
+def test_refused_before_the_reference_is_loaded(network, tmp_path):
+    path = write(tmp_path / "a.csv", [HEADER, ["Coopaname", "", "", "75020", "Paris"]])
+    err, _ = run(path, "--network", "atelier-idf", expect_error=True)
+    assert "référentiel des communes n'est pas chargé" in str(err)
+    assert "atelier load-reference" in str(err)

@@ -28,6 +28,7 @@ from atelier.directory.services.sirene import (
     UNITE_LEGALE_COLUMNS,
     SireneOptions,
     organisation_import_sirene,
+    siren_error,
     siret_error,
 )
 from atelier.directory.services.synthetic import luhn_key
@@ -304,6 +305,26 @@ def test_territory_keeps_establishments_of_the_territory(ref, tmp_path):
     assert Establishment.objects.count() == 2 and Organisation.objects.count() == 1
 
 
+def test_commune_territory_includes_its_municipal_arrondissements(ref, tmp_path):
+    """`commune:75056` keeps the establishments placed in Paris's arrondissements (read from the
+    reference: 75110 is one, 93066 is not)."""
+    a, b = siren_of(21), siren_of(22)
+    units = [unit(a), unit(b)]
+    etabs = [
+        etab(siret_of(a, 1)),  # Paris 10e (75110)
+        etab(siret_of(b, 1), codeCommuneEtablissement="93066", codePostalEtablissement="93200"),
+    ]
+    run_import(tmp_path, units, etabs, territory="commune:75056")
+    assert list(Establishment.objects.values_list("siret", flat=True)) == [siret_of(a, 1)]
+
+
+def test_refused_before_the_reference_is_loaded(tmp_path):
+    a = siren_of(23)
+    err, _ = run_import(tmp_path, [unit(a)], [etab(siret_of(a))], expect_error=True)
+    assert "référentiel des communes n'est pas chargé" in str(err)
+    assert Organisation.objects.count() == 0
+
+
 def test_ambiguous_or_unknown_territory_is_one_sentence(ref, tmp_path):
     err, _ = run_import(tmp_path, [], [], territory="departement:99", expect_error=True)
     assert "Territoire inconnu" in str(err)
@@ -496,6 +517,29 @@ def test_siret_check_agrees_with_python_stdnum():
     numbers += ["35600000000048", "35600000049837", "35600000049838", "1234", "abcdefghijklmn"]
     for n in numbers:
         assert (siret_error(n) == "") == stdnum_siret.is_valid(n), n
+
+
+def test_la_poste_sirets_follow_their_own_check():
+    """La Poste's establishments (SIREN 356000000) are not Luhn-valid as SIRETs: python-stdnum
+    knows their rule (sum of the digits a multiple of 5)."""
+    assert siret_error("35600000000048") == ""
+    assert siret_error("35600000049837") == ""
+    assert siret_error("35600000049838") == "SIRET invalide : clé de contrôle fausse"
+    assert siret_error("35600000049839").startswith("SIRET invalide")
+
+
+def test_siren_and_siret_reasons_in_french():
+    siren = siren_of(5)
+    assert siren_error(siren) == ""
+    assert siren_error(siren[:-1] + str((int(siren[-1]) + 1) % 10)) == (
+        "SIREN invalide : clé de contrôle (Luhn) fausse"
+    )
+    assert siren_error("12345") == "SIREN invalide : 9 chiffres attendus"
+    siret = siret_of(siren)
+    assert siret_error(siret[:-1] + str((int(siret[-1]) + 1) % 10)) == (
+        "SIRET invalide : clé de contrôle (Luhn) fausse"
+    )
+    assert siret_error("1234567890123a") == "SIRET invalide : 14 chiffres attendus"
 
 
 def _secondary_indexes(model) -> set[str]:

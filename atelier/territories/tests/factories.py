@@ -57,6 +57,25 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     position_precision = PositionPrecision.GEONAMES
 
 
+class ArrondissementFactory(factory.django.DjangoModelFactory):
+    """A municipal arrondissement of `parent` (Paris by default), in its département and EPCI."""
+
+    class Meta:
+        model = Commune
+        django_get_or_create = ["code"]
+
+    code = "75101"
+    name = "Paris 1er Arrondissement"
+    kind = CommuneKind.MUNICIPAL_ARRONDISSEMENT
+    parent = factory.SubFactory(CommuneFactory)
+    departement = factory.SelfAttribute("parent.departement")
+    region = factory.SelfAttribute("parent.region")
+    epci = factory.SelfAttribute("parent.epci")
+    latitude = 48.86
+    longitude = 2.34
+    position_precision = PositionPrecision.GEONAMES
+
+
 class PostalCodeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PostalCode
@@ -97,24 +116,18 @@ def make_small_reference() -> dict:
     mgp = GroupingFactory(code="200054781", name="Métropole du Grand Paris", kind="METRO")
     plaine = GroupingFactory(code="200057867", name="Plaine Commune", kind="EPT")
     paris = CommuneFactory(code="75056", name="Paris", departement=paris_d, epci=mgp)
-    arr10 = CommuneFactory(
+    arr10 = ArrondissementFactory(
         code="75110",
         name="Paris 10e Arrondissement",
-        kind=CommuneKind.MUNICIPAL_ARRONDISSEMENT,
         parent=paris,
-        departement=paris_d,
-        epci=mgp,
         population=83459,
         latitude=48.87602,
         longitude=2.36111,
     )
-    arr20 = CommuneFactory(
+    arr20 = ArrondissementFactory(
         code="75120",
         name="Paris 20e Arrondissement",
-        kind=CommuneKind.MUNICIPAL_ARRONDISSEMENT,
         parent=paris,
-        departement=paris_d,
-        epci=mgp,
         population=186393,
         latitude=48.86346,
         longitude=2.40123,

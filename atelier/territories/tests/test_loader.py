@@ -178,7 +178,8 @@ def test_broken_legal_categories_file_is_refused(db, tmp_path):
     bad.write_text("code,label,ess_family\n92,Association,association\n", encoding="utf-8")
     sources = ReferenceSources.default()
     sources = ReferenceSources(sources.decoupage_dir, sources.codes_postaux_file, bad)
-    from atelier.territories.services import ReferenceSourceError, _read_legal_categories
+    from atelier.territories.services import ReferenceSourceError
+    from atelier.territories.services.nomenclatures import read_legal_categories
 
     with pytest.raises(ReferenceSourceError, match="ligne 2"):
-        _read_legal_categories(sources.legal_categories_file)
+        read_legal_categories(sources.legal_categories_file)

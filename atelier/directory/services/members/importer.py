@@ -1,0 +1,98 @@
+"""The member-list import: validate every row, then write them one by one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DatabaseError, transaction
+
+from atelier.accounts.selectors import network_get
+
+from ...models import Organisation
+from ..bulk import readers_after_bulk_write
+from ..reports import ImportFormatError, ImportReport
+from .options import MembersOptions, MembersResult, PlannedRow
+from .reading import PREVIEW_ROWS, field_columns, norm, read_rows
+from .validation import Resolver, validate_row
+from .writing import organisation_match, write_row
+
+if TYPE_CHECKING:
+    from atelier.accounts.models import Network
+
+
+def organisation_import_members(*, options: MembersOptions, report: ImportReport) -> MembersResult:
+    """Validate every row of the member list, then (unless dry run) write the good ones.
+    Raises ImportFormatError for a file or option that cannot be used at all."""
+    network: Network | None = None
+    if options.network_slug:
+        try:
+            network = network_get(slug=options.network_slug)
+        except ObjectDoesNotExist:
+            raise ImportFormatError(
+                f"Le réseau « {options.network_slug} » n'existe pas (identifiant attendu)."
+            ) from None
+    if not options.path.exists():
+        raise ImportFormatError(f"Le fichier {options.path} n'existe pas.")
+    resolver = Resolver()
+    header, body, handle = read_rows(options.path, options.sheet)
+    name = options.path.name
+    try:
+        columns = field_columns(header, options.mapping)
+
+        def reject(line: int, column: str, value: str, reason: str) -> None:
+            report.reject(file=name, line=line, column=column, value=value, reason=reason)
+
+        named = {k: header[v] for k, v in columns.items()}
+        result = MembersResult(
+            network=network.name if network else "", dry_run=options.dry_run, columns=named
+        )
+        planned: list[PlannedRow] = []
+        seen: dict[str, int] = {}
+        for line, row in body:
+            result.rows += 1
+            values = validate_row(line, row, columns, header, resolver, reject)
+            if values is None:
+                continue
+            key = (
+                values["siret"] or values["siren"] or f"{norm(values['name'])}@{values['commune']}"
+            )
+            if key in seen:
+                reject(line, "", values["name"], f"doublon de la ligne {seen[key]}")
+                continue
+            seen[key] = line
+            org = organisation_match(values)
+            planned.append(
+                PlannedRow(
+                    line=line,
+                    action="update" if org else "create",
+                    name=values["name"],
+                    commune_code=values["commune"],
+                    organisation_id=org.pk if org else None,
+                    values=values,
+                )
+            )
+    finally:
+        handle.close()
+    for p in planned[:PREVIEW_ROWS]:
+        place = resolver.places[p.commune_code]
+        what = "créée" if p.action == "create" else f"mise à jour (#{p.organisation_id})"
+        result.preview.append((p.line, p.name, f"{place.name} ({p.commune_code})", what))
+    if options.dry_run:
+        result.created = sum(p.action == "create" for p in planned)
+        result.updated = len(planned) - result.created
+        return result
+    for p in planned:
+        try:
+            with transaction.atomic():
+                org = Organisation.objects.get(pk=p.organisation_id) if p.organisation_id else None
+                created, membership = write_row(p.values, org, network, resolver)
+        except DatabaseError as exc:
+            reject(p.line, "", p.name, f"écriture refusée par la base : {exc}")
+            continue
+        result.created += created
+        result.updated += not created
+        result.memberships += membership
+    if result.created or result.updated:
+        readers_after_bulk_write()
+    return result
