@@ -32,22 +32,24 @@ from atelier.search.conditions import AnyOf, BitsAny, Condition, Either, all_of,
 from atelier.search.conditions import to_q as condition_q
 from atelier.search.facets import PageWindow, bits_of_masks, buckets, disjunctive_counts, terms
 from atelier.territories.enums import TerritoryLevel
-from atelier.territories.selectors import TerritoryRef
+from atelier.territories.selectors import (
+    LEVEL_COLUMN,
+    LEVEL_DEPTH,
+    TerritoryRef,
+    commune_codes,
+    commune_departement,
+)
 
 from ..indexes import MASK_FIELDS, ORGANISATIONS, TERRITORY_FIELDS
 from ..models import Organisation
 from .search_params import (
     APPROVALS_BY_NAME,
     FACETS,
-    LEVEL_COLUMN,
-    LEVEL_DEPTH,
     MAX_BROWSABLE,
     MAX_PAGE_SIZE,
     THEMES_BY_NAME,
     SearchParams,
     TextQuery,
-    commune_codes,
-    commune_departement,
     text_query,
 )
 from .search_results import (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atelier.search.conditions import Words
-from atelier.territories.enums import EssFamily, TerritoryLevel
+from atelier.territories.enums import EssFamily
 from atelier.territories.selectors import TerritoryRef, territory_parse
 
 from ..enums import Approval, HeadcountBand, Theme
@@ -52,22 +52,7 @@ FAMILY_VALUES = [f.value for f in EssFamily]
 BAND_VALUES = [b.value for b in HeadcountBand]
 _FORME = re.compile(r"^\d{4}$")
 _NAF = re.compile(r"^[A-U]$")
-# Depth of each territory level, coarse to fine (an EPT lies inside the Métropole du Grand Paris).
-LEVEL_DEPTH: dict[str, int] = {
-    TerritoryLevel.REGION: 0,
-    TerritoryLevel.DEPARTEMENT: 1,
-    TerritoryLevel.EPCI: 2,
-    TerritoryLevel.EPT: 3,
-    TerritoryLevel.COMMUNE: 4,
-}
-LEVEL_COLUMN: dict[str, str] = {
-    TerritoryLevel.REGION: "region_code",
-    TerritoryLevel.DEPARTEMENT: "departement_code",
-    TerritoryLevel.EPCI: "epci_code",
-    TerritoryLevel.EPT: "ept_code",
-    TerritoryLevel.COMMUNE: "commune_code",
-}
-# Organisations of Paris, Lyon and Marseille are placed in municipal arrondissements.
+
 
 
 # -- parameters ------------------------------------------------------------------------------
@@ -254,21 +239,3 @@ def tokens_raw_last(q: str) -> str:
     found = re.findall(r"[^\W_]+", fold(q[-MAX_QUERY_CHARS:]))
     last = found[-1][:MAX_TOKEN_CHARS] if found else ""
     return last if _SAFE_TOKEN.match(last or "-") else ""
-
-
-_PLM_ARRONDISSEMENTS = {
-    "75056": [f"751{n:02d}" for n in range(1, 21)],
-    "69123": [f"6938{n}" for n in range(1, 10)],
-    "13055": [f"132{n:02d}" for n in range(1, 17)],
-}
-
-
-def commune_codes(code: str) -> list[str]:
-    """The commune_code values an Atlas filter on commune `code` must match."""
-    return [code, *_PLM_ARRONDISSEMENTS.get(code, [])]
-
-
-def commune_departement(code: str) -> str:
-    """INSEE rule: the département of a commune is the first 2 characters of its code (3 for the
-    overseas départements 971-976)."""
-    return code[:3] if code.startswith("97") else code[:2]

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from atelier.search.facets import PageWindow
 from atelier.territories.enums import EssFamily, TerritoryLevel
 from atelier.territories.selectors import (
+    LEVEL_DEPTH,
     legal_category_labels,
     naf_section_labels,
     territory_labels,
@@ -21,7 +22,6 @@ from .search_params import (
     BAND_VALUES,
     FACET_LEGENDS,
     FAMILY_VALUES,
-    LEVEL_DEPTH,
     MAX_FACET_VALUES,
     SearchParams,
 )
