@@ -63,7 +63,9 @@ def copy_database(source: str) -> str:
     else:
         import psycopg
 
-        with psycopg.connect(import_bench.pg_dsn(source), autocommit=True) as conn:
+        # (from another database: the template must have no session, this one included)
+        maintenance = urlsplit(source)._replace(path="/template1").geturl()
+        with psycopg.connect(import_bench.pg_dsn(maintenance), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{COPY_NAME}"')
             conn.execute(f'CREATE DATABASE "{COPY_NAME}" TEMPLATE "{parts.path.lstrip("/")}"')
     return target
@@ -110,7 +112,7 @@ class Clients:
     def __init__(self, port: int, paths: list[str], threads: int, seed: int) -> None:
         self.port, self.paths = port, paths
         self.stop = threading.Event()
-        self.records: list[tuple[float, float, bool]] = []
+        self.records: list[tuple[float, float, bool, str]] = []
         self.lock = threading.Lock()
         self.errors: dict[str, int] = {}
         self.threads = [
@@ -154,7 +156,7 @@ class Clients:
                 conn = None
             t1 = time.monotonic()
             with self.lock:
-                self.records.append((t1, t1 - t0, ok))
+                self.records.append((t1, t1 - t0, ok, path))
                 if error:
                     self.errors[error] = self.errors.get(error, 0) + 1
         if conn is not None:
@@ -166,8 +168,9 @@ def pct(values: list[float], p: float) -> float:
     return values[max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))]
 
 
-def phase(records: list[tuple[float, float, bool]], start: float, end: float) -> dict:
-    """Figures of the requests that completed in [start, end)."""
+def phase(records: list[tuple[float, float, bool, str]], start: float, end: float) -> dict:
+    """Figures of the requests that completed in [start, end); the slowest five with when they
+    started (seconds from the start of the phase) and their query."""
     inside = sorted(r for r in records if start <= r[0] < end)
     latencies = [r[1] * 1000 for r in inside]
     ends = [start, *(r[0] for r in inside), end]
@@ -185,6 +188,10 @@ def phase(records: list[tuple[float, float, bool]], start: float, end: float) ->
         "max_ms": round(max(latencies), 1),
         "over_1s": sum(1 for v in latencies if v > 1000),
         "stall_ms": round(stall * 1000),
+        "slowest": [
+            {"start_s": round(r[0] - r[1] - start, 1), "ms": round(r[1] * 1000), "query": r[3]}
+            for r in sorted(inside, key=lambda r: -r[1])[:5]
+        ],
     }
 
 
