@@ -59,7 +59,7 @@ def ensure_data(n: int, seed: int) -> dict:
         call_command("generate", organisations=n, seed=seed, verbosity=0)
         gen_s = time.perf_counter() - t0
     map_s = 0.0
-    if "map_refresh" in get_commands():  # the map pyramid, while it exists
+    if "map_refresh" in get_commands():  # the map pyramid, on code that still has one
         t0 = time.perf_counter()
         call_command("map_refresh", verbosity=0)
         map_s = time.perf_counter() - t0
@@ -264,8 +264,8 @@ def all_points_bytes() -> int:
     return size
 
 
-# Filtered map views: filters of every kind (the pyramid only answers the unfiltered map and the
-# ESS family), at every zoom the Atlas opens on, centred on establishments.
+# Filtered map views: filters of every kind, at every zoom the Atlas opens on, centred on
+# establishments.
 FILTERED_ZOOMS = [(5, 9.0), (6, 6.0), (7, 3.5), (8, 2.0), (9, 1.1), (10, 0.6), (11, 0.3),
                   (12, 0.15), (13, 0.08), (14, 0.04)]  # fmt: skip
 

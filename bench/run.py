@@ -142,7 +142,7 @@ def table(results: dict[str, dict]) -> str:
         lambda v: v <= 30,
     )
     row(
-        "  unfiltered views (pyramid to zoom 14, map index above), p95 (ms)",
+        "  unfiltered views (zooms 5–16), p95 (ms)",
         "≤ 30",
         lambda r: r["map"]["unfiltered_p95_ms"],
         lambda v: v <= 30,
