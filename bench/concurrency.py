@@ -254,6 +254,7 @@ def run(
     env["ATELIER_SEARCH_INDEX_DIR"] = str(index_dir)
     procs: list[subprocess.Popen] = []
     clients = None
+    log = (workdir / "server.log").open("w")  # gunicorn, the worker and the import's stderr
     try:
         t0 = time.perf_counter()
         subprocess.run(
@@ -266,7 +267,6 @@ def run(
         rebuild_s = time.perf_counter() - t0
         paths = query_paths(url, env, seed)
         port = free_port()
-        log = (workdir / "server.log").open("w")
         server = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
              "--threads", "4", "--timeout", "120", "--graceful-timeout", "5"],
@@ -328,6 +328,7 @@ def run(
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+        log.close()
         drop_database(url, base)
         shutil.rmtree(index_dir, ignore_errors=True)
     records = clients.records
