@@ -4,6 +4,9 @@ not given), prints one table and writes bench/RESULTS.md with the command that p
 
     python bench/run.py [--organisations 1000000] [--engines sqlite,postgresql]
                         [--import-rows 1200000] [--skip-import] [--no-write]
+                        [--concurrency-rows 150000] [--skip-concurrency] [--out DIR]
+
+`make bench-smoke` runs the same steps at tiny sizes, in var/bench-smoke, with --no-write.
 """
 
 from __future__ import annotations
@@ -67,31 +70,28 @@ def run_engine(engine: str, url: str | None, args) -> dict:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.bench")
     if url:
         env["DATABASE_URL"] = url
-    result = OUT / f"{engine}.json"
-    cmd = [
-        PY,
-        str(ROOT / "bench" / "engine.py"),
-        "--organisations",
-        str(args.organisations),
-        "--seed",
-        str(args.seed),
-        "--json",
-        str(result),
-    ]
+    out = args.out
+    result = out / f"{engine}.json"
+    cmd = [PY, str(ROOT / "bench" / "engine.py"), "--organisations", str(args.organisations),
+           "--seed", str(args.seed), "--reps", str(args.reps), "--map-reps", str(args.map_reps),
+           "--baseline-reps", str(args.baseline_reps), "--json", str(result)]  # fmt: skip
     subprocess.run(cmd, check=True, env=env, cwd=ROOT)
     data = json.loads(result.read_text())
     if not args.skip_import:
-        imp = OUT / f"{engine}-import.json"
-        cmd = [
-            PY,
-            str(ROOT / "bench" / "import_bench.py"),
-            "--rows",
-            str(args.import_rows),
-            "--json",
-            str(imp),
-        ]
+        imp = out / f"{engine}-import.json"
+        cmd = [PY, str(ROOT / "bench" / "import_bench.py"), "--rows", str(args.import_rows),
+               "--baseline-rows", str(args.import_baseline_rows),
+               "--workdir", str(out / "import"), "--json", str(imp)]  # fmt: skip
         subprocess.run(cmd, check=True, env=env, cwd=ROOT)
         data["import"] = json.loads(imp.read_text())
+    if not args.skip_concurrency:
+        conc = out / f"{engine}-concurrency.json"
+        cmd = [PY, str(ROOT / "bench" / "concurrency.py"), "--rows", str(args.concurrency_rows),
+               "--quiet-seconds", str(args.quiet_seconds), "--max-seconds",
+               str(args.concurrency_max_seconds), "--workdir", str(out / "concurrency"),
+               "--json", str(conc)]  # fmt: skip
+        subprocess.run(cmd, check=True, env=env, cwd=ROOT)
+        data["concurrency"] = json.loads(conc.read_text())
     return data
 
 
@@ -142,7 +142,7 @@ def table(results: dict[str, dict]) -> str:
         lambda v: v <= 30,
     )
     row(
-        "  unfiltered views (pyramid to zoom 14, map index above), p95 (ms)",
+        "  unfiltered views (zooms 5–16), p95 (ms)",
         "≤ 30",
         lambda r: r["map"]["unfiltered_p95_ms"],
         lambda v: v <= 30,
@@ -195,7 +195,45 @@ def table(results: dict[str, dict]) -> str:
         lambda r: r["import"]["speedup"],
         lambda v: v >= 10,
     )
+    concurrency_rows(row)
     return "\n".join(lines)
+
+
+def concurrency_rows(row) -> None:
+    """Search latency while an import runs (bench/concurrency.py), with its quiet baseline."""
+
+    def imp(r: dict) -> dict:
+        return r["concurrency"]["during_import"]
+
+    def quiet(r: dict) -> dict:
+        return r["concurrency"]["quiet"]
+
+    row(
+        "search during an import + its index sync (API, 8 clients), p99 (ms)",
+        "≤ 100",
+        lambda r: imp(r)["p99_ms"],
+        lambda v: v <= 100,
+    )
+    row("  p50 / p95 (ms)", "—", lambda r: f"{imp(r)['p50_ms']} / {imp(r)['p95_ms']}", bool)
+    row("  slowest request (ms)", "≤ 1,000", lambda r: imp(r)["max_ms"], lambda v: v <= 1000)
+    row(
+        "  longest stall, no request completed (ms)",
+        "≤ 1,000",
+        lambda r: imp(r)["stall_ms"],
+        lambda v: v <= 1000,
+    )
+    row(
+        "  requests / failures (non-2xx or errors)",
+        "0 failures",
+        lambda r: f"{imp(r)['requests']:,} / {imp(r)['failures']}",
+        lambda v: v.endswith(" / 0"),
+    )
+    row(
+        "  quiet baseline, same run: p50 / p99 / max (ms)",
+        "p99 ≤ 100",
+        lambda r: f"{quiet(r)['p50_ms']} / {quiet(r)['p99_ms']} / {quiet(r)['max_ms']}",
+        lambda v: float(v.split(" / ")[1]) <= 100,
+    )
 
 
 def details(results: dict[str, dict]) -> str:
@@ -220,6 +258,10 @@ def details(results: dict[str, dict]) -> str:
             )
         if "import" in r:
             out.append("\nImport: " + json.dumps(r["import"], ensure_ascii=False))
+        if "concurrency" in r:
+            out.append(
+                "\nSearch while an import runs: " + json.dumps(r["concurrency"], ensure_ascii=False)
+            )
         out.append(f"\nData preparation: {json.dumps(r['data'])}")
     return "\n".join(out)
 
@@ -231,6 +273,15 @@ def main() -> None:
     ap.add_argument("--engines", default="sqlite,postgresql")
     ap.add_argument("--import-rows", type=int, default=1_200_000)
     ap.add_argument("--skip-import", action="store_true")
+    ap.add_argument("--reps", type=int, default=5, help="search repetitions")
+    ap.add_argument("--map-reps", type=int, default=10)
+    ap.add_argument("--baseline-reps", type=int, default=3, help="naive search repetitions")
+    ap.add_argument("--import-baseline-rows", type=int, default=20_000)
+    ap.add_argument("--concurrency-rows", type=int, default=150_000)
+    ap.add_argument("--quiet-seconds", type=float, default=30)
+    ap.add_argument("--concurrency-max-seconds", type=float, default=300)
+    ap.add_argument("--skip-concurrency", action="store_true")
+    ap.add_argument("--out", type=Path, default=OUT, help="work directory (databases, JSON)")
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     ap.add_argument(
         "--report-only",
@@ -238,18 +289,20 @@ def main() -> None:
         help="rebuild the table and bench/RESULTS.md from the JSON files of the last runs",
     )
     args = ap.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = args.out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict] = {}
     for engine in args.engines.split(","):
         if args.report_only:
             label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[engine]
-            results[label] = json.loads((OUT / f"{engine}.json").read_text())
-            imp = OUT / f"{engine}-import.json"
-            if imp.exists():
-                results[label]["import"] = json.loads(imp.read_text())
+            results[label] = json.loads((out / f"{engine}.json").read_text())
+            for key in ("import", "concurrency"):
+                part = out / f"{engine}-{key}.json"
+                if part.exists():
+                    results[label][key] = json.loads(part.read_text())
             continue
         if engine == "sqlite":
-            url = f"sqlite:///{OUT / 'bench.sqlite3'}"
+            url = f"sqlite:///{out / 'bench.sqlite3'}"
             results["SQLite"] = run_engine("sqlite", url, args)
         elif engine == "postgresql":
             with postgres_server() as url:
