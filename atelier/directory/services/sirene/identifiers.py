@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
-from stdnum.fr import siren as stdnum_siren
+from stdnum import luhn
 from stdnum.fr import siret as stdnum_siret
 
 LA_POSTE_SIREN = "356000000"
@@ -14,9 +15,16 @@ def siren_error(value: str) -> str:
     """'' when `value` is a valid SIREN, else the reason in French."""
     if len(value) != 9 or not value.isdigit():
         return "SIREN invalide : 9 chiffres attendus"
-    if not stdnum_siren.is_valid(value):
+    if not _siren_key_ok(value):
         return "SIREN invalide : clé de contrôle (Luhn) fausse"
     return ""
+
+
+@lru_cache(maxsize=65_536)
+def _siren_key_ok(value: str) -> bool:
+    """The Luhn key of a SIREN (python-stdnum's), cached: the establishments of one legal unit
+    share it, and a stock file checks millions of them."""
+    return luhn.checksum(value) == 0
 
 
 def siret_error(value: str) -> str:
@@ -24,9 +32,11 @@ def siret_error(value: str) -> str:
     (SIREN 356000000) follow another check than Luhn, which python-stdnum knows."""
     if len(value) != 14 or not value.isdigit():
         return "SIRET invalide : 14 chiffres attendus"
-    if not stdnum_siret.is_valid(value):
-        if value.startswith(LA_POSTE_SIREN):
-            return "SIRET invalide : clé de contrôle fausse"
+    if value.startswith(LA_POSTE_SIREN):
+        return "" if stdnum_siret.is_valid(value) else "SIRET invalide : clé de contrôle fausse"
+    # python-stdnum's Luhn on the SIRET and on its SIREN, as stdnum.fr.siret.is_valid checks
+    # them, without its per-call normalisation (the values are already 14 digits).
+    if luhn.checksum(value) != 0 or not _siren_key_ok(value[:9]):
         return "SIRET invalide : clé de contrôle (Luhn) fausse"
     return ""
 
