@@ -158,11 +158,12 @@ def _since(iso: str | None) -> datetime | None:
 
 def _changed(model, iso: str | None, limit: int | None) -> list | None:
     """Ids (and organisation ids, for establishments) of the rows of `model` changed since the
-    watermark `iso`; None when more than `limit`."""
+    watermark `iso`; None when more than `limit`, or when there is no watermark (an index built
+    on empty tables: only a rebuild can tell)."""
     since = _since(iso)
-    qs = model.objects.order_by()
-    if since is not None:
-        qs = qs.filter(updated_at__gte=since)
+    if since is None:
+        return None
+    qs = model.objects.order_by().filter(updated_at__gte=since)
     columns = ("id",) if model is Organisation else ("id", "organisation_id")
     rows = qs.values_list(*columns)
     rows = list(rows[: limit + 1] if limit is not None else rows)
@@ -184,9 +185,7 @@ class OrganisationSource:
         return perimeter().count()
 
     def changes(self, since: dict[str, Any], limit: int | None) -> Changes | None:
-        if not since.get("watermark"):
-            return None
-        rows = _changed(Organisation, since["watermark"], limit)
+        rows = _changed(Organisation, since.get("watermark"), limit)
         if rows is None:
             return None
         ids = [pk for (pk,) in rows]
@@ -222,9 +221,7 @@ class EstablishmentSource:
         return placed().count()
 
     def changes(self, since: dict[str, Any], limit: int | None) -> Changes | None:
-        if not since.get("org_watermark"):
-            return None
-        orgs = _changed(Organisation, since["org_watermark"], limit)
+        orgs = _changed(Organisation, since.get("org_watermark"), limit)
         if orgs is None:
             return None
         ests = _changed(Establishment, since.get("est_watermark"), limit)

@@ -10,14 +10,12 @@ import csv
 import datetime as dt
 import gzip
 import io
-import sys
-import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 
 from django.conf import settings
 
@@ -107,46 +105,6 @@ def default_report_path(kind: str, source: Path | None = None) -> Path:
     stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M%S")
     stem = source.name.split(".")[0] if source is not None else kind
     return Path(settings.VAR_DIR) / "imports" / f"rapport-{kind}-{stem}-{stamp}.csv"
-
-
-# ---------------------------------------------------------------------------------------------
-# Progress
-
-
-def _thousands(n: float) -> str:
-    """12345.6 -> '12 346' (French grouping)."""
-    return f"{n:,.0f}".replace(",", " ")
-
-
-class Progress:
-    """Rows read and rows per second on stderr, at most every `every` seconds."""
-
-    def __init__(self, label: str, *, stream: IO[str] | None = None, every: float = 3.0):
-        self.label = label
-        self.stream = stream if stream is not None else sys.stderr
-        self.every = every
-        self.start = self.last = time.monotonic()
-        self.rows = 0
-
-    def update(self, rows: int) -> None:
-        self.rows = rows
-        now = time.monotonic()
-        if now - self.last >= self.every:
-            self.last = now
-            self._print(now)
-
-    def done(self) -> None:
-        self._print(time.monotonic(), final=True)
-
-    def _print(self, now: float, final: bool = False) -> None:
-        elapsed = max(now - self.start, 1e-9)
-        rate = self.rows / elapsed
-        end = " — terminé" if final else ""
-        self.stream.write(
-            f"{self.label} : {_thousands(self.rows)} lignes, {_thousands(rate)} lignes/s, "
-            f"{f'{elapsed:.1f}'.replace('.', ',')} s{end}\n"
-        )
-        self.stream.flush()
 
 
 # ---------------------------------------------------------------------------------------------

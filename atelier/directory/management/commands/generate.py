@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from atelier.directory.services.reports import Progress
+from atelier.core.progress import Progress
 from atelier.directory.services.synthetic import (
     GenerationError,
     demo_data_present,

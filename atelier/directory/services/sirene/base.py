@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pyproj import Transformer
 
+from atelier.core.progress import Progress
 from atelier.territories.selectors import (
     legal_category_families,
     naf_codes,
@@ -14,7 +15,7 @@ from atelier.territories.selectors import (
 from ..bulk import (
     BulkWriter,
 )
-from ..reports import ImportReport, Progress, Table, import_commune_places
+from ..reports import ImportReport, Table, import_commune_places
 from .options import SireneOptions, SireneResult, territory_communes
 
 
