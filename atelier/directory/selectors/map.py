@@ -420,6 +420,8 @@ def index_cells(
     if tq is not None:
         conditions.append(tq.condition())
     query = all_of(*(to_query(handle.schema, c) for c in conditions))
+    if shift >= WORLD_CACHE_MIN_SHIFT and tq is None:
+        return _world_cells(handle, repr(conditions), query, window, shift)
     return spatial.grid_cells(
         handle.schema,
         handle.searcher(),
@@ -429,3 +431,35 @@ def index_cells(
         base_shift=MAP_BASE_SHIFT,
         id_field="establishment",
     )
+
+
+# Country and region zooms (cells of zoom <= 9): a view holds most of the documents, and the
+# histogram costs per matching document (~25 ms for 1 M at zoom 5), whatever the window. The
+# whole world's cells at that grid are counted once per index generation and search filters,
+# then every view keeps the cells of its window: cells are whole, so counts are the same.
+WORLD_CACHE_MIN_SHIFT = 26 - 9
+WORLD_CACHE_ENTRIES = 32
+_WORLD = 1 << 28  # world pixels at zoom 20 (directory.geo)
+_world_cache: dict[tuple, list[Cell]] = {}
+
+
+def _world_cells(
+    handle: Any, conditions_key: str, query: Any, window: tuple[int, int, int, int], shift: int
+) -> list[Cell]:
+    key = (str(handle.path), handle.generation, handle.version, conditions_key, shift)
+    cells = _world_cache.get(key)
+    if cells is None:
+        cells = spatial.grid_cells(
+            handle.schema,
+            handle.searcher(),
+            query,
+            (0, 0, _WORLD - 1, _WORLD - 1),
+            shift,
+            base_shift=MAP_BASE_SHIFT,
+            id_field="establishment",
+        )
+        while len(_world_cache) >= WORLD_CACHE_ENTRIES:
+            _world_cache.pop(next(iter(_world_cache)))
+        _world_cache[key] = cells
+    cx0, cy0, cx1, cy1 = (v >> shift for v in window)
+    return [c for c in cells if cx0 <= c[0] <= cx1 and cy0 <= c[1] <= cy1]
