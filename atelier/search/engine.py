@@ -25,6 +25,7 @@ from typing import Any
 
 import tantivy
 from django.db import transaction
+from django_tasks import task
 
 from . import storage, versions
 from .locks import IndexBusy, writing
@@ -304,10 +305,17 @@ def sync_all(names: list[str] | None = None) -> dict[str, str]:
     return {spec.name: sync(spec)["action"] for spec in specs}
 
 
+@task()
+def index_sync_task(names: list[str] | None = None) -> str:
+    """Bring the named embedded indexes (all registered ones by default) up to date with the
+    database: queued by bulk writers after every import, and by a request that found an
+    index too far behind to catch up itself."""
+    return ", ".join(f"{name}: {action}" for name, action in sync_all(names).items())
+
+
 def queue_sync(*names: str) -> None:
     """Have the worker sync these indexes (all when none is named) once the current transaction
     commits. A failure to queue is logged, never raised: readers answer regardless."""
-    from .tasks import index_sync_task
 
     def enqueue() -> None:
         try:

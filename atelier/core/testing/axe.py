@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from atelier.core.testing.skipping import e2e_skip_or_fail
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 AXE_FIXTURES = {"axe"}
@@ -105,7 +107,5 @@ def axe() -> Any:
     """`axe(page)` fails the test when axe-core finds a WCAG 2.1 A/AA violation on the page."""
     reason = axe_missing_reason()
     if reason:
-        from atelier.core.testing.browser import e2e_skip_or_fail
-
         e2e_skip_or_fail(reason)
     return assert_accessible

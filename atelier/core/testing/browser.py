@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from atelier.core.testing.skipping import e2e_skip_or_fail, in_ci
+
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,10 +50,6 @@ DEFAULT_TIMEOUT_MS = 10_000
 BROWSER_FIXTURES = {"browser", "page", "nojs_page", "new_page"}
 
 _e2e_nodeids = pytest.StashKey[set[str]]()
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
 def chromium_path() -> str:
@@ -76,13 +74,6 @@ def browser_missing_reason() -> str | None:
     except ImportError:
         return "le paquet Python playwright est absent. Lancez `make install`."
     return None
-
-
-def e2e_skip_or_fail(reason: str) -> None:
-    """Skip (developer machine) or fail (CI) an end-to-end test that cannot run."""
-    if in_ci():
-        pytest.fail(f"CI=true : {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 # -- collection: mark, skip early, run last --------------------------------------------------
