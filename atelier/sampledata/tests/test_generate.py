@@ -14,8 +14,8 @@ from stdnum.fr import siret as stdnum_siret
 from atelier.directory.enums import SIAE_APPROVALS, Source, Theme
 from atelier.directory.models import Establishment, Organisation
 from atelier.directory.services.sirene import ETABLISSEMENT_COLUMNS, UNITE_LEGALE_COLUMNS
-from atelier.directory.services.synthetic import SyntheticGenerator
 from atelier.directory.tests.factories import OrganisationFactory
+from atelier.sampledata.synthetic import SyntheticGenerator
 from atelier.territories.tests.factories import make_small_reference
 
 pytestmark = pytest.mark.django_db
