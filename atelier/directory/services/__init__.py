@@ -3,7 +3,5 @@
 - organisations: derived fields (ESS rule, territory columns, search text), create/update
 - sirene: the INSEE SIRENE stock importer
 - members: member-list import (CSV/XLSX)
-- synthetic: the seeded generator of synthetic organisations (benchmarks only)
-- demo: the real demo dataset
 - exports: CSV, GeoJSON and data·inclusion exports
 """

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from pyproj import Transformer
 from stdnum.fr import siret as stdnum_siret
+from stdnum.luhn import calc_check_digit
 
 from atelier.directory.apps import _restore_after_migrate
 from atelier.directory.enums import EssRule, GeoPrecision, Source
@@ -31,7 +32,6 @@ from atelier.directory.services.sirene import (
     siren_error,
     siret_error,
 )
-from atelier.directory.services.synthetic import luhn_key
 from atelier.directory.tests.factories import OrganisationFactory
 from atelier.territories.tests.factories import make_small_reference
 
@@ -42,12 +42,12 @@ pytestmark = pytest.mark.django_db
 
 def siren_of(n: int) -> str:
     base = f"41{n:06d}"
-    return base + luhn_key(base)
+    return base + calc_check_digit(base)
 
 
 def siret_of(siren: str, k: int = 1) -> str:
     base = siren + f"{k:04d}"
-    return base + luhn_key(base)
+    return base + calc_check_digit(base)
 
 
 def write_csv(path: Path, columns, rows: list[dict], *, delimiter: str = ",") -> Path:

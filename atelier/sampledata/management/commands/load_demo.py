@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, with_accounts, without_accounts, file, **options):
         from pathlib import Path
 
-        from atelier.directory.services.demo import (
+        from atelier.sampledata.demo import (
             DEMO_PASSWORD,
             DemoDataError,
             demo_accounts_ensure,

@@ -15,20 +15,25 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 from atelier.accounts.enums import Role
-from atelier.accounts.services import network_ensure, network_role_grant
+from atelier.accounts.selectors import network_get
+from atelier.accounts.services import group_ensure, network_ensure, network_role_grant, user_ensure
+from atelier.directory.enums import Approval, GeoPrecision, MembershipStatus, Source, Theme
+from atelier.directory.geo import lonlat_to_world
+from atelier.directory.services.organisations import bits, organisation_derive
 from atelier.territories.enums import EssFamily
 from atelier.territories.selectors import commune_places, legal_category_families
 
-from ..enums import Approval, GeoPrecision, MembershipStatus, Source, Theme
-from ..geo import lonlat_to_world
-from ..models import Establishment, Organisation, OrganisationMembership
-from .organisations import bits, organisation_derive
+from .directory_writes import (
+    establishment_update_or_create,
+    establishments_keep_only,
+    membership_update_or_create,
+    memberships_keep_only,
+    organisation_get_or_create,
+)
 
 DEMO_FILE = Path(settings.BASE_DIR) / "data" / "demo" / "organisations.json"
 
@@ -144,9 +149,7 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
             "website": row.get("website", ""),
             "is_active": True,
         }
-        org, created = Organisation.objects.get_or_create(
-            source=Source.DEMO, name=name, defaults=defaults
-        )
+        org, created = organisation_get_or_create(source=Source.DEMO, name=name, defaults=defaults)
         for key, value in defaults.items():
             setattr(org, key, value)
         if created:
@@ -160,7 +163,7 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
             place = places[item["commune"]]
             head_place = head_place or place
             mx, my = lonlat_to_world(place.longitude, place.latitude)
-            est, _ = Establishment.objects.update_or_create(
+            est = establishment_update_or_create(
                 organisation=org,
                 street=item.get("street", ""),
                 postcode=item.get("postcode", ""),
@@ -178,7 +181,7 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
             )
             kept.append(est.pk)
             report.establishments += 1
-        org.establishments.exclude(pk__in=kept).delete()
+        establishments_keep_only(organisation=org, ids=kept)
 
         organisation_derive(org, family=family, place=head_place)
         org.save()
@@ -187,7 +190,7 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
         for slug in wanted:
             if slug not in networks:
                 raise DemoDataError(f"{name} : réseau « {slug} » absent de la liste des réseaux.")
-            OrganisationMembership.objects.update_or_create(
+            membership_update_or_create(
                 organisation=org,
                 network=networks[slug],
                 defaults={
@@ -198,7 +201,7 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
                 },
             )
             report.memberships += 1
-        org.memberships.exclude(network__slug__in=wanted).delete()
+        memberships_keep_only(organisation=org, network_slugs=wanted)
     return report
 
 
@@ -220,33 +223,19 @@ _STAFF_PERMISSIONS = {
 }
 
 
-def _staff_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
-    perms = Permission.objects.filter(
-        content_type__app_label__in=list(_STAFF_PERMISSIONS),
-        codename__in=[c for codes in _STAFF_PERMISSIONS.values() for c in codes],
-    )
-    group.permissions.set(perms)
-    return group
-
-
 @transaction.atomic
 def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     """Create or reset the demo accounts (development only: the password is public)."""
-    from atelier.accounts.selectors import network_get
-
-    user_model = get_user_model()
-    group = _staff_group()
+    group = group_ensure(name=STAFF_GROUP, permissions=_STAFF_PERMISSIONS)
     for account in DEMO_ACCOUNTS:
-        user, _ = user_model.objects.get_or_create(username=account.username)
-        user.email = f"{account.username}@demo.invalid"
-        user.is_superuser = account.role == "superuser"
-        user.is_staff = account.role in ("superuser", Role.STAFF)
-        user.is_active = True
-        user.set_password(password)
-        user.save()
-        if account.role == Role.STAFF:
-            user.groups.add(group)
+        user = user_ensure(
+            username=account.username,
+            email=f"{account.username}@demo.invalid",
+            password=password,
+            is_superuser=account.role == "superuser",
+            is_staff=account.role in ("superuser", Role.STAFF),
+            groups=[group] if account.role == Role.STAFF else [],
+        )
         if account.network:
             try:
                 network = network_get(slug=account.network)

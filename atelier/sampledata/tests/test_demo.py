@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from atelier.accounts.selectors import user_network_ids
 from atelier.directory.enums import Approval, EssRule, GeoPrecision, Source
 from atelier.directory.models import Establishment, Organisation, OrganisationMembership
-from atelier.directory.services.demo import DEMO_FILE, DemoDataError, demo_data_read, demo_load
+from atelier.sampledata.demo import DEMO_FILE, DemoDataError, demo_data_read, demo_load
 from atelier.territories.enums import CommuneKind
 from atelier.territories.tests.factories import CommuneFactory, make_small_reference
 

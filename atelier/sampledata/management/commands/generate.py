@@ -6,14 +6,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from atelier.core.progress import Progress
-from atelier.directory.services.synthetic import (
+from atelier.directory.management.commands._reporting import after_bulk_write
+from atelier.sampledata.synthetic import (
     GenerationError,
     demo_data_present,
     organisations_generate,
     sirene_files_generate,
 )
-
-from ._reporting import after_bulk_write
 
 
 class Command(BaseCommand):
