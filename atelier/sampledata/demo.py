@@ -23,17 +23,17 @@ from atelier.accounts.selectors import network_get
 from atelier.accounts.services import group_ensure, network_ensure, network_role_grant, user_ensure
 from atelier.directory.enums import Approval, GeoPrecision, MembershipStatus, Source, Theme
 from atelier.directory.geo import lonlat_to_world
-from atelier.directory.services.organisations import bits, organisation_derive
-from atelier.territories.enums import EssFamily
-from atelier.territories.selectors import commune_places, legal_category_families
-
-from .directory_writes import (
+from atelier.directory.services.organisations import (
+    bits,
     establishment_update_or_create,
     establishments_keep_only,
     membership_update_or_create,
     memberships_keep_only,
+    organisation_derive,
     organisation_get_or_create,
 )
+from atelier.territories.enums import EssFamily
+from atelier.territories.selectors import commune_places, legal_category_families
 
 DEMO_FILE = Path(settings.BASE_DIR) / "data" / "demo" / "organisations.json"
 

@@ -205,3 +205,18 @@ _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"
 def json_for_script(data: Any) -> str:
     """JSON safe to put between <script> tags (no `</script>` can close the element early)."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+
+def organisations_of_source_exist(*, source: str) -> bool:
+    return Organisation.objects.filter(source=source).exists()
+
+
+def sirens_not_of_source(*, source: str, prefix: str) -> set[str]:
+    """SIRENs starting with `prefix` held by organisations of another source than `source`."""
+    return {
+        siren
+        for siren in Organisation.objects.exclude(source=source)
+        .filter(siren__startswith=prefix)
+        .values_list("siren", flat=True)
+        if siren
+    }

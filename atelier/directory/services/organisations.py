@@ -1,6 +1,8 @@
 """Organisation writes and the derived fields every writer must keep right."""
 
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from django.db import transaction
 from django.utils import translation
@@ -9,7 +11,7 @@ from atelier.territories.enums import ESS_FAMILIES_BY_LAW, EssFamily
 from atelier.territories.selectors import CommunePlace, commune_place
 
 from ..enums import Approval, EssRule, Theme
-from ..models import Establishment, Organisation
+from ..models import Establishment, Organisation, OrganisationMembership
 from ..text import search_text, search_text_cached
 
 _STAFF_APPROVAL_BITS = 1 << Approval.ESUS.value
@@ -151,3 +153,43 @@ def organisation_refresh_derived(*, organisation: Organisation) -> Organisation:
     else:
         org.save()
     return org
+
+
+# -- writes of the demo loader (atelier.sampledata) ---------------------------------------------
+
+
+def organisation_get_or_create(
+    *, source: str, name: str, defaults: dict[str, Any]
+) -> tuple[Organisation, bool]:
+    """The organisation of `source` named `name`, created with `defaults` when missing."""
+    return Organisation.objects.get_or_create(source=source, name=name, defaults=defaults)
+
+
+def establishment_update_or_create(
+    *, organisation: Organisation, defaults: dict[str, Any], **address: Any
+) -> Establishment:
+    """The establishment of `organisation` at `address` (street, postcode, commune_id, name),
+    created or updated with `defaults`."""
+    establishment, _ = Establishment.objects.update_or_create(
+        organisation=organisation, **address, defaults=defaults
+    )
+    return establishment
+
+
+def establishments_keep_only(*, organisation: Organisation, ids: Iterable[int]) -> None:
+    """Delete the establishments of `organisation` whose id is not in `ids`."""
+    organisation.establishments.exclude(pk__in=list(ids)).delete()
+
+
+def membership_update_or_create(
+    *, organisation: Organisation, network: Any, defaults: dict[str, Any]
+) -> OrganisationMembership:
+    membership, _ = OrganisationMembership.objects.update_or_create(
+        organisation=organisation, network=network, defaults=defaults
+    )
+    return membership
+
+
+def memberships_keep_only(*, organisation: Organisation, network_slugs: Iterable[str]) -> None:
+    """Delete the memberships of `organisation` in networks not named in `network_slugs`."""
+    organisation.memberships.exclude(network__slug__in=list(network_slugs)).delete()

@@ -12,7 +12,7 @@ import gzip
 import io
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -229,3 +229,13 @@ def sniff_encoding(path: Path) -> str:
         if exc.start >= len(sample) - 3:
             return "utf-8-sig"
         return "cp1252"
+
+
+def after_bulk_write(write: Callable[[str], Any]) -> None:
+    """Say what follows a large bulk write: the worker's task (services.bulk,
+    readers_after_bulk_write) brings the search and map indexes up to date; without a worker,
+    which command does it."""
+    write(
+        "Recherche et carte : mises à jour en tâche de fond par le worker (atelier db_worker). "
+        "Sans worker : atelier search-index sync."
+    )

@@ -9,6 +9,10 @@ from django.db import transaction
 
 from atelier.directory.enums import GeoPrecision, Source
 from atelier.directory.geo import lonlat_to_world
+from atelier.directory.selectors.organisations import (
+    organisations_of_source_exist,
+    sirens_not_of_source,
+)
 from atelier.directory.services.bulk import (
     BulkWriter,
     OrgRecord,
@@ -21,7 +25,6 @@ from atelier.directory.services.bulk import (
 )
 from atelier.territories.enums import EssFamily
 
-from ..directory_writes import organisations_of_source_exist, sirens_not_of_source
 from .generator import SyntheticGenerator
 from .records import GenerateResult, batches
 

@@ -43,13 +43,3 @@ class ImportCommand(BaseCommand):
                 f"{report.count} ligne(s) rejetée(s) : voir le rapport {report.path}.",
                 returncode=2,
             )
-
-
-def after_bulk_write(write: Callable[[str], Any]) -> None:
-    """Say what follows a large bulk write: the worker's task (services.bulk,
-    readers_after_bulk_write) brings the search and map indexes up to date; without a worker,
-    which command does it."""
-    write(
-        "Recherche et carte : mises à jour en tâche de fond par le worker (atelier db_worker). "
-        "Sans worker : atelier search-index sync."
-    )

@@ -3,9 +3,10 @@
 
 from pathlib import Path
 
+from atelier.directory.services.reports import after_bulk_write
 from atelier.directory.services.sirene import SireneOptions, organisation_import_sirene
 
-from ._reporting import ImportCommand, after_bulk_write
+from ._reporting import ImportCommand
 
 
 class Command(ImportCommand):

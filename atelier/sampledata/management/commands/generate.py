@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from atelier.core.progress import Progress
-from atelier.directory.management.commands._reporting import after_bulk_write
+from atelier.directory.services.reports import after_bulk_write
 from atelier.sampledata.synthetic import (
     GenerationError,
     demo_data_present,
