@@ -66,9 +66,16 @@ test: install
 test-e2e: install
 	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m e2e $(PYTEST_ARGS)"
 
+# ruff (lint + format); import contracts (layers, search infrastructure independent of the
+# apps, no app importing another's models, no import cycle: pyproject [tool.importlinter]);
+# mypy on every services, selectors and the search package; migrations up to date;
+# check --deploy with the production settings.
+MYPY_PATHS = $(wildcard atelier/*/services atelier/*/services.py atelier/*/selectors atelier/*/selectors.py) atelier/search
 quality: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy $(MYPY_PATHS) --exclude 'migrations|tests'
 	DJANGO_SETTINGS_MODULE=config.settings.test $(ATELIER) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.prod DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') $(ATELIER) check --deploy --fail-level WARNING
 
