@@ -336,7 +336,9 @@ def territory_detail(level: str, code: str) -> TerritoryDetail | None:
         return TerritoryDetail(ref, (), commune_count=current.filter(region_id=code).count())
     if level == TerritoryLevel.DEPARTEMENT:
         departement = Departement.objects.select_related("region").get(code=code)
-        parents = (_ref_region(departement.region.code, departement.region.name),)
+        parents: tuple[TerritoryRef, ...] = (
+            _ref_region(departement.region.code, departement.region.name),
+        )
         return TerritoryDetail(
             ref, parents, commune_count=current.filter(departement_id=code).count()
         )
@@ -366,9 +368,11 @@ def territory_detail(level: str, code: str) -> TerritoryDetail | None:
         parents_list.append(
             _ref_commune(commune.parent.code, commune.parent.name, commune.departement_id)
         )
-    for grouping in (commune.ept, commune.epci):
-        if grouping:
-            parents_list.append(_ref_grouping(grouping.code, grouping.name, grouping.kind))
+    for parent_grouping in (commune.ept, commune.epci):
+        if parent_grouping:
+            parents_list.append(
+                _ref_grouping(parent_grouping.code, parent_grouping.name, parent_grouping.kind)
+            )
     parents_list.append(_ref_departement(commune.departement.code, commune.departement.name))
     parents_list.append(_ref_region(commune.region.code, commune.region.name))
     return TerritoryDetail(

@@ -138,13 +138,16 @@ def organisation_refresh_derived(*, organisation: Organisation) -> Organisation:
     """Recompute and save the derived fields of one organisation (after a manual edit)."""
     org = organisation
     # Without a legal category (member lists, demo), the family chosen by staff is kept.
-    if org.legal_category_id:
-        family = org.legal_category.ess_family
+    # (A set foreign key resolves to its row or raises DoesNotExist, never to None.)
+    legal_category = org.legal_category if org.legal_category_id else None
+    if legal_category is not None:
+        family = legal_category.ess_family
     else:
         family = org.ess_family or EssFamily.OTHER
     head = _head_office(org) if org.pk else None
     place = commune_place(head.commune_id) if head and head.commune_id else None
-    naf_section, naf_label = (org.naf.section, org.naf.label) if org.naf_id else ("", "")
+    naf = org.naf if org.naf_id else None
+    naf_section, naf_label = (naf.section, naf.label) if naf is not None else ("", "")
     organisation_derive(
         org, family=family, place=place, naf_section=naf_section, naf_label=naf_label
     )

@@ -159,17 +159,21 @@ def place_communes(geo: Geography, places: list[Place]) -> dict[str, Position]:
         # Tiers, first one that finds something wins: the name, the name among GeoNames'
         # alternate names, the seat of a commune nouvelle, its other former communes.
         seat, others = commune.former_names[:1], commune.former_names[1:]
-        tiers = ((by_region, [commune.name]), (by_region_alt, [commune.name]))
-        tiers += ((by_region, seat), (by_region, others))
+        tiers = (
+            (by_region, [commune.name]),
+            (by_region_alt, [commune.name]),
+            (by_region, seat),
+            (by_region, others),
+        )
         for index, names in tiers:
-            found = {
+            found_by_id = {
                 place.geonameid: place
                 for name in names
                 for key in _keys(name)
                 for place in index[commune.region].get(key, ())
             }
-            if found:
-                candidates[commune.code] = list(found.values())
+            if found_by_id:
+                candidates[commune.code] = list(found_by_id.values())
                 break
 
     claimed: dict[int, list[str]] = defaultdict(list)
@@ -309,11 +313,11 @@ def place_communes(geo: Geography, places: list[Place]) -> dict[str, Position]:
             positions[commune.code] = Position(*centre, PositionPrecision.APPROX_DEPARTEMENT)
     for commune in geo.communes.values():
         if commune.code not in positions:
-            parent = positions.get(commune.parent or "")
-            if parent is None:
+            parent_position = positions.get(commune.parent or "")
+            if parent_position is None:
                 raise ReferenceSourceError(f"Arrondissement {commune.code} sans commune mère.")
             positions[commune.code] = Position(
-                parent.latitude, parent.longitude, PositionPrecision.APPROX_PARENT
+                parent_position.latitude, parent_position.longitude, PositionPrecision.APPROX_PARENT
             )
     return positions
 

@@ -120,8 +120,8 @@ def read_geography(sources: ReferenceSources, scope: list[str] | None) -> Geogra
     # codes-postaux (La Poste via BAN) adds postcodes serving part of a commune.
     if sources.codes_postaux_file.exists():
         for row in _read_json(sources.codes_postaux_file):
-            commune = communes.get(row.get("codeCommune", ""))
+            served = communes.get(row.get("codeCommune", ""))
             code = row.get("codePostal", "")
-            if commune and re.fullmatch(r"\d{5}", code):
-                commune.postal_codes.add(code)
+            if served and re.fullmatch(r"\d{5}", code):
+                served.postal_codes.add(code)
     return Geography(regions, departements, groupings, communes)

@@ -108,6 +108,8 @@ def reference_write(
     report.changes["postal_codes"] = list(postal)
 
 
+# `model._default_manager` rather than `model.objects`, which `type[Model]` does not declare:
+# the reference models define no manager of their own, so it is their `objects`.
 def _upsert(
     model: type[models.Model], wanted: dict[str, dict[str, Any]], scope: models.QuerySet
 ) -> tuple[int, int, list[Any]]:
@@ -127,15 +129,15 @@ def _upsert(
     if to_create:
         # Rows may exist outside `scope` (restricted loads): never create them twice.
         outside = set(
-            model.objects.filter(pk__in=[getattr(o, pk_name) for o in to_create]).values_list(
-                "pk", flat=True
-            )
+            model._default_manager.filter(
+                pk__in=[getattr(o, pk_name) for o in to_create]
+            ).values_list("pk", flat=True)
         )
         to_update += [o for o in to_create if getattr(o, pk_name) in outside]
         to_create = [o for o in to_create if getattr(o, pk_name) not in outside]
-        model.objects.bulk_create(to_create, batch_size=1000)
+        model._default_manager.bulk_create(to_create, batch_size=1000)
     if to_update:
-        model.objects.bulk_update(to_update, fields, batch_size=500)
+        model._default_manager.bulk_update(to_update, fields, batch_size=500)
     stale = [pk for pk in existing if pk not in wanted]
     return len(to_create), len(to_update), stale
 
@@ -146,7 +148,7 @@ def _delete(model: type[models.Model], pks: list[Any]) -> tuple[int, int]:
         return 0, 0
     try:
         with transaction.atomic():
-            model.objects.filter(pk__in=pks).delete()
+            model._default_manager.filter(pk__in=pks).delete()
         return len(pks), 0
     except ProtectedError:
         pass
@@ -154,7 +156,7 @@ def _delete(model: type[models.Model], pks: list[Any]) -> tuple[int, int]:
     for pk in pks:
         try:
             with transaction.atomic():
-                model.objects.filter(pk=pk).delete()
+                model._default_manager.filter(pk=pk).delete()
             deleted += 1
         except ProtectedError:
             kept += 1
