@@ -142,11 +142,15 @@ def csv_headers() -> list[str]:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """`value` as a CSV cell a spreadsheet will not run: a text starting like a formula (=, +,
+    -, @, tab, carriage return) gets a leading apostrophe; a plain signed number stays a number
+    (but not one behind a tab or a carriage return, which float() would accept). Used by every
+    CSV this project writes (Atlas exports, personal-data exports)."""
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(_FORMULA_START) and not _is_number(text):
+    if text.startswith(_FORMULA_START) and not (text[0] in "+-" and _is_number(text)):
         return "'" + text
     return text
 
@@ -192,7 +196,7 @@ def csv_row(org: Organisation) -> list[str]:
         sum(1 for e in org.establishments.all() if e.is_open),
         org.get_source_display(),
     ]
-    return [_cell(v) for v in values]
+    return [csv_cell(v) for v in values]
 
 
 def export_csv(organisations: QuerySet[Organisation]) -> Iterator[str]:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from atelier.core.services import access_log_record
 
 from ..models import OrganisationMembership
+from .exports import csv_cell
 
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 EXPORT_COLUMNS = (
@@ -132,7 +133,7 @@ def contact_data_csv(records: list[ContactRecord]) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for r in records:
-        writer.writerow(r.row())
+        writer.writerow([csv_cell(v) for v in r.row()])
     return out.getvalue()
 
 

@@ -257,3 +257,41 @@ def test_export_command_to_stdout(orgs, capsys):
 def test_export_command_rejects_a_bad_filter(orgs):
     with pytest.raises(CommandError, match="invalide"):
         call_command("export", "--format", "csv", "--territoire", "planete:mars")
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+cmd", "'+cmd"),
+        ("-cmd", "'-cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\t1", "'\t1"),  # float() would read it as a number: still neutralised
+        ("\r=1", "'\r=1"),
+        ("-12.5", "-12.5"),  # a signed number stays a number
+        ("+33", "+33"),
+        ("Coopaname", "Coopaname"),
+        (None, ""),
+    ],
+)
+def test_one_formula_guard_for_every_csv_cell(value, cell):
+    from atelier.directory.services.exports import csv_cell
+
+    assert csv_cell(value) == cell
+
+
+@pytest.mark.parametrize("prefix", ["+", "-", "@", "\t", "\r"])
+def test_the_atlas_csv_neutralises_every_formula_prefix(ref, prefix):
+    org = OrganisationFactory(
+        name=f'{prefix}HYPERLINK("x")',
+        legal_category=LegalCategory.objects.get(code="9220"),
+    )
+    place(
+        EstablishmentFactory(organisation=org, commune=ref["saint_denis"], siret=None), 48.93, 2.35
+    )
+    organisation_refresh_derived(organisation=org)
+    text = "".join(export_csv(_all()))
+    rows = list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+    names = [dict(zip(rows[0], r, strict=True))["Nom"] for r in rows[1:]]
+    assert names == [f'\'{prefix}HYPERLINK("x")']

@@ -184,6 +184,47 @@ def test_clusters_are_merged_until_the_feature_cap_holds(monkeypatch):
     assert result.cell_zoom < 8 and result.cell_pixels > 64
 
 
+@pytest.mark.parametrize("engine", ["tantivy", "database"])
+def test_merged_clusters_span_exactly_their_members(settings, monkeypatch, engine):
+    """After 2 x 2 merges (feature cap), each cluster's position and bbox are those of the
+    establishments of its merged cell: the mean, and the extreme west/south/east/north."""
+    settings.ATELIER_SEARCH_ENGINE = engine
+    monkeypatch.setattr(map_selectors, "MAX_FEATURES", 8)
+    rnd = random.Random(5)
+    org = _org()
+    pixels = []
+    for _ in range(120):
+        lon, lat = rnd.uniform(-4.0, 7.5), rnd.uniform(43.0, 50.5)
+        pixels.append(lonlat_to_world(lon, lat))
+        _place(org, lon, lat, head=False)
+    result = map_clusters(None, FRANCE, 9)
+    assert result.cell_zoom < 8  # merged more than once
+    shift = 26 - result.cell_zoom
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for mx, my in pixels:
+        groups.setdefault((mx >> shift, my >> shift), []).append((mx, my))
+    expected = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        xs, ys = [p[0] for p in members], [p[1] for p in members]
+        lon, lat = map_selectors._lonlat(sum(xs) / len(xs), sum(ys) / len(ys))
+        west, north = map_selectors._lonlat(min(xs), min(ys))
+        east, south = map_selectors._lonlat(max(xs), max(ys))
+        expected.append(
+            {
+                "n": len(members),
+                "lat": round(lat, 5),
+                "lon": round(lon, 5),
+                "bbox": [round(v, 5) for v in (west, south, east, north)],
+            }
+        )
+    got = [c.as_dict() for c in result.clusters]
+    key = lambda c: (c["n"], c["lat"], c["lon"])  # noqa: E731
+    assert sorted(got, key=key) == sorted(expected, key=key)
+    assert len(got) >= 2
+
+
 def test_a_huge_bbox_at_a_high_zoom_is_clustered_coarser():
     org = _org()
     for i in range(20):

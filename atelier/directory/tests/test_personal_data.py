@@ -14,6 +14,7 @@ from atelier.accounts.services import network_role_grant
 from atelier.core.models import AccessLog
 from atelier.directory.models import OrganisationMembership
 from atelier.directory.services.personal_data import (
+    contact_data_csv,
     contact_data_erase,
     contact_data_export,
     memberships_of_contact,
@@ -179,3 +180,17 @@ def test_the_command_exports_then_erases_after_confirmation(data, tmp_path, caps
         "export",
         "erase",
     ]
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_personal_data_csv_neutralises_formula_cells(data, prefix):
+    camille = data["camille"]
+    camille.notes = f'{prefix}HYPERLINK("http://x")'
+    camille.contact_phone = "+33 1 23 45 67 89"
+    camille.save()
+    qs = OrganisationMembership.objects.filter(pk=camille.pk)
+    records = contact_data_export(user=None, memberships=qs, reason="test")
+    rows = list(csv.reader(io.StringIO(contact_data_csv(records)), delimiter=";"))
+    current = dict(zip(rows[0], rows[1], strict=True))
+    assert current["notes"] == f'\'{prefix}HYPERLINK("http://x")'
+    assert current["telephone"] == "'+33 1 23 45 67 89"  # not a number: text
