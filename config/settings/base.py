@@ -75,10 +75,13 @@ def _database_from_env() -> dict:
     url = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'atelier.sqlite3'}")
     db = environ.Env.db_url_config(url)
     if db["ENGINE"] == "django.db.backends.sqlite3":
+        # A writer waits this long for another one (an import's batch on a large database takes
+        # seconds: the task worker must outwait it, not crash); readers never wait (WAL).
+        busy_ms = int(env.float("ATELIER_SQLITE_BUSY_TIMEOUT", default=60.0) * 1000)
         db["OPTIONS"] = {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
+                f"PRAGMA foreign_keys=ON; PRAGMA busy_timeout={busy_ms}; "
                 "PRAGMA cache_size=-200000; PRAGMA mmap_size=1073741824; "
                 "PRAGMA temp_store=MEMORY;"
             ),
