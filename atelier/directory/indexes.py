@@ -184,7 +184,9 @@ class OrganisationSource:
     def expected(self) -> int:
         return perimeter().count()
 
-    def changes(self, since: dict[str, Any], limit: int | None) -> Changes | None:
+    def changes(
+        self, since: dict[str, Any], now: dict[str, Any], limit: int | None
+    ) -> Changes | None:
         rows = _changed(Organisation, since.get("watermark"), limit)
         if rows is None:
             return None
@@ -193,7 +195,7 @@ class OrganisationSource:
             deletes=[("id", ids)],
             documents=self._documents_of(ids),
             work=len(ids),
-            recount=Organisation.objects.count() != since.get("rows"),
+            recount=now["rows"] != since.get("rows"),
         )
 
     @staticmethod
@@ -220,7 +222,9 @@ class EstablishmentSource:
     def expected(self) -> int:
         return placed().count()
 
-    def changes(self, since: dict[str, Any], limit: int | None) -> Changes | None:
+    def changes(
+        self, since: dict[str, Any], now: dict[str, Any], limit: int | None
+    ) -> Changes | None:
         orgs = _changed(Organisation, since.get("org_watermark"), limit)
         if orgs is None:
             return None
@@ -231,7 +235,7 @@ class EstablishmentSource:
         changed = set(org_ids)
         # Changed organisations: all their establishments are replaced (family, text, perimeter).
         est_ids = [e for e, o in ests if o not in changed]
-        recount = (Organisation.objects.count(), Establishment.objects.count()) != (
+        recount = (now["org_rows"], now["est_rows"]) != (
             since.get("org_rows"),
             since.get("est_rows"),
         )

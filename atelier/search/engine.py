@@ -229,7 +229,7 @@ def _sync(
     # A request (limit) reads at most `limit` changed rows, and rebuilds only an index that
     # stays small with them (a small index that just received a large import is left to the
     # worker: its changes exceed the limit).
-    changes = spec.source.changes(h.meta.get("state") or {}, limit)
+    changes = spec.source.changes(h.meta.get("state") or {}, state, limit)
     small = limit is None or (
         changes is not None and documents + changes.work <= spec.inline_documents
     )

@@ -39,9 +39,12 @@ class Source(Protocol):
     def expected(self) -> int:
         """How many documents the index should hold."""
 
-    def changes(self, since: dict[str, Any], limit: int | None) -> Changes | None:
-        """What changed since the state `since`; None when only a rebuild can tell, or when
-        more than `limit` rows changed (a request then leaves the work to the worker)."""
+    def changes(
+        self, since: dict[str, Any], now: dict[str, Any], limit: int | None
+    ) -> Changes | None:
+        """What changed from the state `since` to the state `now` (just read by `state()`);
+        None when only a rebuild can tell, or when more than `limit` rows changed (a request
+        then leaves the work to the worker)."""
 
 
 @dataclass(frozen=True)

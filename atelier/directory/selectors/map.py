@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import tantivy
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
@@ -42,7 +43,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
-from atelier.search import SearchIndexError, reader, spatial
+from atelier.search import Handle, SearchIndexError, reader, spatial
 from atelier.search.conditions import all_of, to_query
 from atelier.search.spatial import Cell
 
@@ -446,7 +447,11 @@ _world_cache: dict[tuple, list[Cell]] = {}
 
 
 def _world_cells(
-    handle: Any, conditions_key: str, query: Any, window: tuple[int, int, int, int], shift: int
+    handle: Handle,
+    conditions_key: str,
+    query: tantivy.Query,
+    window: tuple[int, int, int, int],
+    shift: int,
 ) -> list[Cell]:
     key = (str(handle.path), handle.generation, handle.version, conditions_key, shift)
     cells = _world_cache.get(key)

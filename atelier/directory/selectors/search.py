@@ -53,7 +53,7 @@ from .search_params import (
     text_query,
 )
 from .search_results import (
-    _ROW_FIELDS,
+    ROW_FIELDS,
     CodeLabel,
     Facet,
     FacetValue,
@@ -201,7 +201,7 @@ def _plain_list(params: SearchParams, page_size: int) -> SearchResult:
     qs = search_queryset(params)
     total = qs.count()
     window = PageWindow.of(total, params.page, page_size, MAX_BROWSABLE)
-    rows = list(qs.order_by("name", "id").values(*_ROW_FIELDS)[window.start :][:page_size])
+    rows = list(qs.order_by("name", "id").values(*ROW_FIELDS)[window.start :][:page_size])
     return result_page(params, rows, [], {}, total=total, window=window, ranked=False)
 
 
@@ -251,7 +251,7 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
         ).hits
         values = searcher.fast_field_values("id", [a for _s, a in hits])
         ids = [int(i) for i in values if isinstance(i, int)]
-    by_id = {r["id"]: r for r in Organisation.objects.filter(id__in=ids).values(*_ROW_FIELDS)}
+    by_id = {r["id"]: r for r in Organisation.objects.filter(id__in=ids).values(*ROW_FIELDS)}
     rows = [by_id[i] for i in ids if i in by_id]
     return result_page(
         params, rows, facets, commune_labels, total=total, window=window, ranked=tq is not None

@@ -131,7 +131,7 @@ def result_page(
     window: PageWindow,
     ranked: bool,
 ) -> SearchResult:
-    """The SearchResult of one page of `rows` (values of _ROW_FIELDS), labelled: legal forms
+    """The SearchResult of one page of `rows` (values of ROW_FIELDS), labelled: legal forms
     from the facet (or one query), communes from the facet's labels (or the label cache)."""
     forme_labels = {v.value: v.label for f in facets if f.name == "forme" for v in f.values}
     missing = {r["legal_category_id"] for r in rows} - set(forme_labels) - {None}
@@ -153,7 +153,7 @@ def result_page(
     )
 
 
-_ROW_FIELDS = (
+ROW_FIELDS = (
     "id",
     "siren",
     "name",

@@ -56,7 +56,9 @@ class Rows:
     def expected(self) -> int:
         return len(self.rows)
 
-    def changes(self, since: dict[str, Any], limit: int | None) -> Changes | None:
+    def changes(
+        self, since: dict[str, Any], now: dict[str, Any], limit: int | None
+    ) -> Changes | None:
         ids = [pk for pk, at in self.changed.items() if at > since.get("clock", 0)]
         if limit is not None and len(ids) > limit:
             return None
@@ -64,7 +66,7 @@ class Rows:
             deletes=[("id", ids)],
             documents=[self._doc(pk) for pk in ids if pk in self.rows],
             work=len(ids),
-            recount=len(self.rows) != since.get("rows"),
+            recount=now["rows"] != since.get("rows"),
         )
 
 
