@@ -155,3 +155,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# -- SIRENE scan and malformed input (issue 8)
+# A file whose share of rejected rows exceeds this rate, over at least the sample size, is
+# refused as a whole and nothing is written (shared with the member import: same names, same
+# defaults; docs/operations.md).
+ATELIER_IMPORT_MAX_REJECT_RATE = env.float("ATELIER_IMPORT_MAX_REJECT_RATE", default=0.5)
+ATELIER_IMPORT_REJECT_MIN_ROWS = env.int("ATELIER_IMPORT_REJECT_MIN_ROWS", default=20)

@@ -111,9 +111,9 @@ def default_report_path(kind: str, source: Path | None = None) -> Path:
 # Reading tabular files
 
 
-def open_text(path: Path, *, encoding: str = "utf-8-sig") -> TextIO:
-    """A text stream over a plain, gzip or zip file (the first .csv member of a zip), detected by
-    its magic bytes, never read whole."""
+def open_binary(path: Path) -> Any:
+    """A binary stream over a plain, gzip or zip file (the first .csv member of a zip), detected
+    by its magic bytes, never read whole."""
     if not path.exists():
         raise ImportFormatError(f"Le fichier {path} n'existe pas.")
     with path.open("rb") as fh:
@@ -128,8 +128,13 @@ def open_text(path: Path, *, encoding: str = "utf-8-sig") -> TextIO:
         raw = archive.open(members[0])
     else:
         raw = path.open("rb")  # noqa: SIM115
+    return raw
+
+
+def open_text(path: Path, *, encoding: str = "utf-8-sig") -> TextIO:
+    """A text stream over a plain, gzip or zip file (see open_binary), never read whole."""
     return io.TextIOWrapper(
-        io.BufferedReader(raw, buffer_size=1 << 20),
+        io.BufferedReader(open_binary(path), buffer_size=1 << 20),
         encoding=encoding,
         newline="",
     )

@@ -1,10 +1,13 @@
 """atelier import-sirene --unites-legales F --etablissements F [--geo F] [--ess-only]
-[--territory CODE] [--report F]"""
+[--territory CODE] [--format auto|csv|parquet] [--report F]"""
 
 from pathlib import Path
 
-from atelier.directory.services.reports import after_bulk_write
+from django.core.management.base import CommandError
+
+from atelier.directory.services.reports import ImportFormatError, after_bulk_write
 from atelier.directory.services.sirene import SireneOptions, organisation_import_sirene
+from atelier.directory.services.sources import source_check_exists
 
 from ._reporting import ImportCommand
 
@@ -13,7 +16,7 @@ class Command(ImportCommand):
     report_kind = "sirene"
     help = (
         "Importe les fichiers stock SIRENE de l'INSEE (unités légales, établissements et, en "
-        "option, leur géolocalisation) : CSV, CSV compressé gzip ou zip."
+        "option, leur géolocalisation) : CSV, CSV compressé gzip ou zip, ou Parquet."
     )
 
     def add_arguments(self, parser):
@@ -28,10 +31,22 @@ class Command(ImportCommand):
         parser.add_argument(
             "--territory", default="", metavar="CODE", help="ex. departement:93, region:11"
         )
+        parser.add_argument(
+            "--format",
+            choices=["auto", "csv", "parquet"],
+            default="auto",
+            help="format des fichiers stock (auto : d'après l'extension, .parquet ou .csv)",
+        )
         self.add_report_argument(parser)
         parser.add_argument("--batch-size", type=int, default=10_000, help="lignes par lot")
 
     def handle(self, *args, **opts):
+        try:  # before the report is created: no report for a file that does not exist
+            for path in (opts["unites_legales"], opts["etablissements"], opts["geo"]):
+                if path is not None:
+                    source_check_exists(path)
+        except ImportFormatError as exc:
+            raise CommandError(str(exc)) from None
         options = SireneOptions(
             unites_legales=opts["unites_legales"],
             etablissements=opts["etablissements"],
@@ -39,6 +54,7 @@ class Command(ImportCommand):
             ess_only=opts["ess_only"],
             territory=opts["territory"],
             batch_size=max(100, opts["batch_size"]),
+            file_format=opts["format"],
             progress_stream=self.stderr._out if opts["verbosity"] > 0 else _Null(),
         )
         result, report = self.run_with_report(

@@ -98,6 +98,14 @@ class TempIndex:
         )
         self.db.execute("COMMIT")
 
+    def sirens_in_scope(self) -> list[str]:
+        """SIRENs whose establishments the establishment pass must read: the legal units kept,
+        and those rejected (their establishments are reported)."""
+        rows = self.db.execute(
+            "SELECT siren FROM ul WHERE status IN (?, ?)", (self.KEPT, self.REJECTED)
+        )
+        return [r[0] for r in rows]
+
     def unwritten(self, batch_size: int) -> Iterator[list[tuple]]:
         cols = ", ".join(self.UL_FIELDS)
         cursor = self.db.execute(

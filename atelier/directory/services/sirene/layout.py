@@ -163,6 +163,11 @@ EST_REQUIRED = [
     "activitePrincipaleEtablissement",
     "nomenclatureActivitePrincipaleEtablissement",
 ]
+# Read when the file has them (older stock files lack the Lambert-93 coordinates).
+EST_OPTIONAL = (
+    "coordonneeLambertAbscisseEtablissement",
+    "coordonneeLambertOrdonneeEtablissement",
+)
 GEO_REQUIRED = ["siret", "x", "y", "epsg", "y_latitude", "x_longitude"]
 
 UL_LABEL = "StockUniteLegale"

@@ -31,6 +31,7 @@ class SireneOptions:
     ess_only: bool = False
     territory: str = ""
     batch_size: int = BATCH_SIZE
+    file_format: str = "auto"  # "csv", "parquet", or "auto": from each file's extension
     progress_stream: IO[str] | None = None
     progress_every: float = 3.0
 
@@ -49,6 +50,8 @@ class SireneResult:
     establishments_updated: int = 0
     geo_rows: int = 0
     seconds: float = 0.0
+    scan_seconds: float = 0.0  # the establishment file read, masked and checked
+    write_seconds: float = 0.0  # its kept rows written
     territory_label: str = ""
     notes: list[str] = field(default_factory=list)
 

@@ -1,10 +1,14 @@
-"""Streaming passes over the SIRENE files: columns, row checks, batches."""
+"""The passes over the SIRENE files: columnar scans (scan.py) whose masks drop the rows outside
+the import, then row checks on the kept rows only, then batches to the writer."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from pyproj import Transformer
 
 from atelier.territories.enums import EssFamily
@@ -12,11 +16,13 @@ from atelier.territories.enums import EssFamily
 from ...enums import HeadcountBand
 from ..organisations import ess_rule_for
 from ..reports import Table, open_table
+from ..sources import reject_rate_check
 from .identifiers import iso_date, siren_error, siret_error
 from .index import TempIndex
 from .layout import (
     BANDS,
     EST_LABEL,
+    EST_OPTIONAL,
     EST_REQUIRED,
     GEO_LABEL,
     GEO_REQUIRED,
@@ -26,7 +32,11 @@ from .layout import (
     UL_LABEL,
     UL_REQUIRED,
 )
+from .scan import ColumnarTable, Mask, is_in, text_values
+from .spool import Spool
 from .writer import SireneWriter
+
+UNIT_FLAGS = ("O", "N", "")
 
 
 class CompleteRows:
@@ -50,16 +60,108 @@ class CompleteRows:
 
 
 class SireneReader(SireneWriter):
-    """The streaming passes over the stock files: row checks, then batches to the writer."""
+    """The passes over the stock files: columnar scan, row checks, then batches to the writer."""
+
+    # -- columnar masks -----------------------------------------------------------------------
+
+    def _unit_mask(self) -> Mask | None:
+        """`--ess-only` on whole columns: the (flag, legal category) pairs that `ess_rule_for`
+        keeps, enumerated once from the rule itself (it depends on nothing else for a legal
+        unit), and every row with a flag outside O/N/'' so that it is rejected with its line."""
+        if not self.options.ess_only:
+            return None
+        families = self.families
+        known = text_values(list(families))
+        kept_by_flag: list[tuple[str, pa.Array, bool]] = []
+        for flag in UNIT_FLAGS:
+            cjs = [cj for cj, fam in families.items() if self._ess(flag, fam)]
+            kept_by_flag.append((flag, text_values(cjs), bool(self._ess(flag, EssFamily.OTHER))))
+        flags = text_values(UNIT_FLAGS)
+
+        def mask(columns: dict[str, pa.Array]) -> pa.Array:
+            flag, cj = (
+                columns["economieSocialeSolidaireUniteLegale"],
+                columns["categorieJuridiqueUniteLegale"],
+            )
+            keep = pc.invert(is_in(flag, flags))
+            for value, cjs, other_kept in kept_by_flag:
+                in_scope = is_in(cj, cjs)
+                if other_kept:  # a legal category absent from the reference counts as OTHER
+                    in_scope = pc.or_(in_scope, pc.invert(is_in(cj, known)))
+                keep = pc.or_(keep, pc.and_(pc.equal(flag, value), in_scope))
+            return keep
+
+        return mask
+
+    @staticmethod
+    def _ess(flag: str, family: str) -> str:
+        return ess_rule_for(sirene_flag=flag, family=family, staff_approved=False)
+
+    def _establishment_mask(self, index: TempIndex) -> Mask | None:
+        """`--territory` (commune codes) and `--ess-only` (SIRENs of the legal units kept, or
+        rejected so that their establishments are reported) on whole columns."""
+        territory = text_values(self.territory) if self.territory is not None else None
+        sirens = text_values(index.sirens_in_scope()) if self.options.ess_only else None
+        if territory is None and sirens is None:
+            return None
+
+        def mask(columns: dict[str, pa.Array]) -> pa.Array:
+            keep = None
+            if territory is not None:
+                keep = is_in(columns["codeCommuneEtablissement"], territory)
+            if sirens is not None:
+                of_units = is_in(columns["siren"], sirens)
+                keep = of_units if keep is None else pc.and_(keep, of_units)
+            return keep
+
+        return mask
+
+    def _check_reject_rate(self, table: ColumnarTable, rejected_before: int) -> None:
+        reject_rate_check(
+            name=table.path.name,
+            rows=table.read - table.masked,
+            rejected=self.report.count - rejected_before,
+        )
 
     # -- pass 1: legal units ----------------------------------------------------------------
 
     def _read_units(self, index: TempIndex) -> None:
-        table = open_table(
-            self.options.unites_legales, label=UL_LABEL, delimiter=",", required=UL_REQUIRED
+        reject = self._rejecter_for(self.options.unites_legales.name)
+        table = ColumnarTable(
+            self.options.unites_legales,
+            label=UL_LABEL,
+            required=UL_REQUIRED,
+            fmt=self.options.file_format,
+            reject=reject,
         )
         progress = self._progress("Unités légales")
-        c = table.columns
+        rejected_before = self.report.count
+        parse = self._unit_parser(table.columns, reject)
+        batch: list[tuple] = []
+        kept = 0
+        try:
+            for line, row in table.rows(self._unit_mask()):
+                unit = parse(line, row)
+                if unit is None:
+                    continue
+                batch.append(unit)
+                kept += unit[1] == TempIndex.KEPT
+                if len(batch) >= self.options.batch_size:
+                    index.add_units(batch)
+                    batch = []
+                    progress.update(table.read)
+            if batch:
+                index.add_units(batch)
+        finally:
+            table.close()
+        progress.update(table.read)
+        progress.done()
+        self.result.unites_legales_read = table.read
+        self.result.unites_legales_kept = kept
+        self._check_reject_rate(table, rejected_before)
+
+    def _unit_parser(self, c: dict[str, int], reject: Callable) -> Callable:
+        """The row checks of a legal unit: (line, row) -> the index row, or None (rejected)."""
         i_siren = c["siren"]
         i_diff = c["statutDiffusionUniteLegale"]
         i_date = c["dateCreationUniteLegale"]
@@ -76,85 +178,61 @@ class SireneReader(SireneWriter):
         i_naf = c["activitePrincipaleUniteLegale"]
         i_nomenclature = c["nomenclatureActivitePrincipaleUniteLegale"]
         i_ess = c["economieSocialeSolidaireUniteLegale"]
-        reject = self._rejecter(table)
-        rows = CompleteRows(table, c, reject)
         families, nafs, ess_only = self.families, self.nafs, self.options.ess_only
-        batch: list[tuple] = []
-        kept = 0
-        try:
-            for line, row in rows:
-                siren = row[i_siren]
-                error = siren_error(siren)
-                if error:
-                    reject(line, "siren", siren, error)
-                    continue
-                cj = row[i_cj]
-                family = families.get(cj, EssFamily.OTHER)
-                flag = row[i_ess]
-                if flag not in ("O", "N", ""):
-                    reject(line, "economieSocialeSolidaireUniteLegale", flag, "valeur O ou N")
-                    batch.append((siren, TempIndex.REJECTED, line, *(None,) * 8))
-                    continue
-                if ess_only and not ess_rule_for(
-                    sirene_flag=flag, family=family, staff_approved=False
-                ):
-                    batch.append((siren, TempIndex.FILTERED, line, *(None,) * 8))
-                    continue
-                diffusion = row[i_diff]
-                try:
-                    creation = iso_date(row[i_date])
-                except ValueError:
-                    reject(line, "dateCreationUniteLegale", row[i_date], "date invalide")
-                    batch.append((siren, TempIndex.REJECTED, line, *(None,) * 8))
-                    continue
-                band = row[i_band] or HeadcountBand.UNKNOWN
-                if band not in BANDS:
-                    reject(
-                        line, "trancheEffectifsUniteLegale", band, "tranche d'effectifs inconnue"
-                    )
-                    batch.append((siren, TempIndex.REJECTED, line, *(None,) * 8))
-                    continue
-                name = row[i_denom] or row[i_denom1]
-                if cj == INDIVIDUAL_ENTREPRENEUR and not name:
-                    if diffusion == "P":
-                        # Diffusion partielle: the person's identity is not public.
-                        name = "Entrepreneur individuel (diffusion partielle)"
-                    else:
-                        first = row[i_prenom_usuel] or row[i_prenom1]
-                        last = row[i_nom_usage] or row[i_nom]
-                        name = f"{first} {last}".strip()
-                if not name or name == "[ND]":
-                    name = f"Unité légale {siren}"
-                acronym = row[i_sigle] if row[i_sigle] != "[ND]" else ""
-                naf = row[i_naf] if row[i_nomenclature] == "NAFRev2" else ""
-                batch.append(
-                    (
-                        siren,
-                        TempIndex.KEPT,
-                        line,
-                        name[:255],
-                        acronym[:64],
-                        cj if cj in families else None,
-                        flag,
-                        band,
-                        naf if naf in nafs else None,
-                        creation,
-                        0 if row[i_state] == "C" else 1,
-                    )
-                )
-                kept += 1
-                if len(batch) >= self.options.batch_size:
-                    index.add_units(batch)
-                    batch = []
-                    progress.update(rows.read)
-            if batch:
-                index.add_units(batch)
-        finally:
-            table.close()
-        progress.update(rows.read)
-        progress.done()
-        self.result.unites_legales_read = rows.read
-        self.result.unites_legales_kept = kept
+        nothing = (None,) * 8
+
+        def parse(line: int, row: tuple) -> tuple | None:
+            siren = row[i_siren]
+            error = siren_error(siren)
+            if error:
+                reject(line, "siren", siren, error)
+                return None
+            cj = row[i_cj]
+            family = families.get(cj, EssFamily.OTHER)
+            flag = row[i_ess]
+            if flag not in UNIT_FLAGS:
+                reject(line, "economieSocialeSolidaireUniteLegale", flag, "valeur O ou N")
+                return (siren, TempIndex.REJECTED, line, *nothing)
+            if ess_only and not ess_rule_for(sirene_flag=flag, family=family, staff_approved=False):
+                return (siren, TempIndex.FILTERED, line, *nothing)
+            diffusion = row[i_diff]
+            try:
+                creation = iso_date(row[i_date])
+            except ValueError:
+                reject(line, "dateCreationUniteLegale", row[i_date], "date invalide")
+                return (siren, TempIndex.REJECTED, line, *nothing)
+            band = row[i_band] or HeadcountBand.UNKNOWN
+            if band not in BANDS:
+                reject(line, "trancheEffectifsUniteLegale", band, "tranche d'effectifs inconnue")
+                return (siren, TempIndex.REJECTED, line, *nothing)
+            name = row[i_denom] or row[i_denom1]
+            if cj == INDIVIDUAL_ENTREPRENEUR and not name:
+                if diffusion == "P":
+                    # Diffusion partielle: the person's identity is not public.
+                    name = "Entrepreneur individuel (diffusion partielle)"
+                else:
+                    first = row[i_prenom_usuel] or row[i_prenom1]
+                    last = row[i_nom_usage] or row[i_nom]
+                    name = f"{first} {last}".strip()
+            if not name or name == "[ND]":
+                name = f"Unité légale {siren}"
+            acronym = row[i_sigle] if row[i_sigle] != "[ND]" else ""
+            naf = row[i_naf] if row[i_nomenclature] == "NAFRev2" else ""
+            return (
+                siren,
+                TempIndex.KEPT,
+                line,
+                name[:255],
+                acronym[:64],
+                cj if cj in families else None,
+                flag,
+                band,
+                naf if naf in nafs else None,
+                creation,
+                0 if row[i_state] == "C" else 1,
+            )
+
+        return parse
 
     # -- geolocation file -------------------------------------------------------------------
 
@@ -212,11 +290,54 @@ class SireneReader(SireneWriter):
     # -- pass 2: establishments -------------------------------------------------------------
 
     def _read_establishments(self, index: TempIndex, use_geo: bool) -> None:
-        table = open_table(
-            self.options.etablissements, label=EST_LABEL, delimiter=",", required=EST_REQUIRED
+        """Scan the whole file (columnar mask, then row checks on the kept rows) into a spool on
+        disk, check the reject rate, and only then write the kept rows: a file that turns out
+        unreadable or mostly garbage halfway leaves the database untouched."""
+        reject = self._rejecter_for(self.options.etablissements.name)
+        table = ColumnarTable(
+            self.options.etablissements,
+            label=EST_LABEL,
+            required=EST_REQUIRED,
+            optional=EST_OPTIONAL,
+            fmt=self.options.file_format,
+            reject=reject,
         )
         progress = self._progress("Établissements")
-        c = table.columns
+        rejected_before = self.report.count
+        parse = self._establishment_parser(table.columns, reject)
+        spool = Spool(index.dir)
+        start = time.perf_counter()
+        try:
+            batch: list[list] = []
+            try:
+                for line, row in table.rows(self._establishment_mask(index)):
+                    parsed = parse(line, row)
+                    if parsed is None:
+                        continue
+                    batch.append(parsed)
+                    if len(batch) >= self.options.batch_size:
+                        spool.add(batch)
+                        batch = []
+                        progress.update(table.read)
+                if batch:
+                    spool.add(batch)
+            finally:
+                table.close()
+            self.result.etablissements_filtered += table.masked
+            self.result.etablissements_read = table.read
+            self.result.scan_seconds = time.perf_counter() - start
+            progress.update(table.read)
+            progress.done()
+            self._check_reject_rate(table, rejected_before)
+            start = time.perf_counter()
+            for kept in spool:
+                self._flush(kept, index, use_geo, reject)
+            self.result.write_seconds = time.perf_counter() - start
+        finally:
+            spool.close()
+
+    def _establishment_parser(self, c: dict[str, int], reject: Callable) -> Callable:
+        """The row checks of an establishment: (line, row) -> the parsed row, or None."""
         i_siren, i_siret = c["siren"], c["siret"]
         i_diff = c["statutDiffusionEtablissement"]
         i_band = c["trancheEffectifsEtablissement"]
@@ -236,86 +357,67 @@ class SireneReader(SireneWriter):
         i_denom = c["denominationUsuelleEtablissement"]
         i_naf = c["activitePrincipaleEtablissement"]
         i_nomenclature = c["nomenclatureActivitePrincipaleEtablissement"]
-        reject = self._rejecter(table)
-        rows = CompleteRows(table, c, reject)
-        places, nafs, territory = self.places, self.nafs, self.territory
-        batch: list[list] = []
-        try:
-            for line, row in rows:
-                siret = row[i_siret]
-                error = siret_error(siret)
-                if error:
-                    reject(line, "siret", siret, error)
-                    continue
-                if row[i_siren] != siret[:9]:
-                    reject(line, "siren", row[i_siren], "le SIREN ne correspond pas au SIRET")
-                    continue
-                commune = row[i_commune]
-                if commune not in places:
-                    if not commune and row[i_pays]:
-                        self.result.etablissements_abroad += 1
-                        continue
-                    reject(line, "codeCommuneEtablissement", commune, "code commune inconnu")
-                    continue
-                if territory is not None and commune not in territory:
-                    self.result.etablissements_filtered += 1
-                    continue
-                band = row[i_band] or HeadcountBand.UNKNOWN
-                if band not in BANDS:
-                    reject(
-                        line,
-                        "trancheEffectifsEtablissement",
-                        band,
-                        "tranche d'effectifs inconnue",
-                    )
-                    continue
-                diffusible = row[i_diff] != "P"
-                x = y = None
-                if diffusible:
-                    number = row[i_num]
-                    if number and row[i_rep]:
-                        number = f"{number} {REPETITION.get(row[i_rep], row[i_rep].lower())}"
-                    kind = row[i_type]
-                    street = " ".join(
-                        p for p in (number, STREET_TYPES.get(kind, kind.lower()), row[i_voie]) if p
-                    )
-                    complement = row[i_compl]
-                    if i_x is not None and i_y is not None and row[i_x] and row[i_y]:
-                        try:
-                            x, y = float(row[i_x]), float(row[i_y])
-                        except ValueError:  # "[ND]" or garbage: placed at the commune
-                            x = y = None
-                else:
-                    # Diffusion partielle: only the commune is public.
-                    street = complement = ""
-                naf = row[i_naf] if row[i_nomenclature] == "NAFRev2" else ""
-                batch.append(
-                    [
-                        line,
-                        siret,
-                        siret[:9],
-                        (row[i_ens] or row[i_denom])[:255] if diffusible else "",
-                        complement[:255],
-                        street[:255],
-                        row[i_cp][:5],
-                        commune,
-                        x,
-                        y,
-                        row[i_siege] == "true",
-                        row[i_state] != "F",
-                        naf if naf in nafs else None,
-                        band,
-                        diffusible,
-                    ]
+        places, nafs, territory, result = self.places, self.nafs, self.territory, self.result
+
+        def parse(line: int, row: tuple) -> list | None:
+            siret = row[i_siret]
+            error = siret_error(siret)
+            if error:
+                reject(line, "siret", siret, error)
+                return None
+            if row[i_siren] != siret[:9]:
+                reject(line, "siren", row[i_siren], "le SIREN ne correspond pas au SIRET")
+                return None
+            commune = row[i_commune]
+            if commune not in places:
+                if not commune and row[i_pays]:
+                    result.etablissements_abroad += 1
+                    return None
+                reject(line, "codeCommuneEtablissement", commune, "code commune inconnu")
+                return None
+            if territory is not None and commune not in territory:
+                result.etablissements_filtered += 1
+                return None
+            band = row[i_band] or HeadcountBand.UNKNOWN
+            if band not in BANDS:
+                reject(line, "trancheEffectifsEtablissement", band, "tranche d'effectifs inconnue")
+                return None
+            diffusible = row[i_diff] != "P"
+            x = y = None
+            if diffusible:
+                number = row[i_num]
+                if number and row[i_rep]:
+                    number = f"{number} {REPETITION.get(row[i_rep], row[i_rep].lower())}"
+                kind = row[i_type]
+                street = " ".join(
+                    p for p in (number, STREET_TYPES.get(kind, kind.lower()), row[i_voie]) if p
                 )
-                if len(batch) >= self.options.batch_size:
-                    self._flush(batch, index, use_geo, reject)
-                    batch = []
-                    progress.update(rows.read)
-            if batch:
-                self._flush(batch, index, use_geo, reject)
-        finally:
-            table.close()
-        progress.update(rows.read)
-        progress.done()
-        self.result.etablissements_read = rows.read
+                complement = row[i_compl]
+                if i_x is not None and i_y is not None and row[i_x] and row[i_y]:
+                    try:
+                        x, y = float(row[i_x]), float(row[i_y])
+                    except ValueError:  # "[ND]" or garbage: placed at the commune
+                        x = y = None
+            else:
+                # Diffusion partielle: only the commune is public.
+                street = complement = ""
+            naf = row[i_naf] if row[i_nomenclature] == "NAFRev2" else ""
+            return [
+                line,
+                siret,
+                siret[:9],
+                (row[i_ens] or row[i_denom])[:255] if diffusible else "",
+                complement[:255],
+                street[:255],
+                row[i_cp][:5],
+                commune,
+                x,
+                y,
+                row[i_siege] == "true",
+                row[i_state] != "F",
+                naf if naf in nafs else None,
+                band,
+                diffusible,
+            ]
+
+        return parse

@@ -1,0 +1,288 @@
+"""Columnar reading of the SIRENE stock files with pyarrow: CSV (plain, gzip or zip) through its
+streaming reader, Parquet by row groups; in record batches whose rows outside the import are
+dropped by a mask computed on whole columns (`Mask`), before any per-row Python. Only the kept
+rows become Python tuples, in the column order of `columns`, for the row checks of `reader`.
+
+Line numbers: a CSV row's physical line (the header is line 1); a Parquet row is numbered as it
+would be in the same file written as CSV (first row: line 2), so that both reports agree.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+from collections.abc import Callable, Collection, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from ..reports import ImportFormatError, open_binary, open_table
+from ..sources import (
+    ARCHIVE_ERRORS,
+    FIELD_SIZE_LIMIT,
+    field_too_long,
+    not_utf8,
+    truncated_archive,
+)
+
+PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+FORMATS = ("auto", "csv", "parquet")
+CSV_BLOCK_BYTES = 1 << 20  # measured fastest on the stock files; a row may not be longer
+PARQUET_BATCH_ROWS = 65_536
+# Columns whose values repeat a lot (Parquet): read as dictionaries, decoded for kept rows only.
+UNIQUE_COLUMNS = frozenset({"siren", "siret", "nic"})
+
+# A mask: from the batch's columns (name -> array of text), which rows to keep (None: all).
+Mask = Callable[[dict[str, pa.Array]], pa.Array | None]
+
+
+def file_format(path: Path, requested: str = "auto") -> str:
+    """'parquet' or 'csv': `requested`, or else the file's extension (.parquet)."""
+    if requested in ("csv", "parquet"):
+        return requested
+    return "parquet" if path.suffix.lower() in PARQUET_SUFFIXES else "csv"
+
+
+def as_text(column: Any) -> pa.Array:
+    """A column as plain strings, '' for nulls: dictionaries decoded, dates, numbers and
+    booleans written as in the CSV stock files (2019-05-01, 12, true)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = column.cast(pa.string())
+    return column.fill_null("") if column.null_count else column
+
+
+def is_in(column: pa.Array, values: pa.Array) -> pa.Array:
+    """`column` isin `values`, computed on the dictionary only when the column is one."""
+    if pa.types.is_dictionary(column.type):
+        return pc.take(pc.is_in(column.dictionary, value_set=values), column.indices)
+    return pc.is_in(column, value_set=values)
+
+
+def text_values(values: Collection[str]) -> pa.Array:
+    return pa.array(sorted(values), type=pa.string())
+
+
+class ColumnarTable:
+    """An open stock file: its columns (name -> position in the yielded rows) and its rows, read
+    in batches. `reject(line, column, value, reason)` receives the rows of a CSV file that do
+    not have the header's number of columns. `read` counts every row, `masked` the rows the mask
+    dropped, `invalid` the rows rejected by the parser."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        label: str,
+        required: list[str],
+        optional: Sequence[str] = (),
+        delimiter: str = ",",
+        fmt: str = "auto",
+        reject: Callable,
+    ) -> None:
+        self.path, self.label, self.reject = path, label, reject
+        self.format = file_format(path, fmt)
+        self.read = self.masked = self.invalid = 0
+        self._skipped: list[int] = []
+        self._parquet: pq.ParquetFile | None = None
+        if self.format == "parquet":
+            present = self._open_parquet(required)
+        else:
+            present = self._open_csv(required, delimiter)
+        wanted = list(required) + [c for c in optional if c in present and c not in required]
+        self.names = wanted
+        self.columns = {name: i for i, name in enumerate(wanted)}
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def _open_csv(self, required: list[str], delimiter: str) -> set[str]:
+        # The header is checked by the common CSV reader (binary file, separator, missing
+        # columns: one sentence each); pyarrow then reads the data.
+        table = open_table(self.path, label=self.label, delimiter=delimiter, required=required)
+        table.close()
+        self._delimiter = delimiter
+        # pyarrow names the columns as written (unquoted, not stripped).
+        with open_binary(self.path) as raw:
+            first = raw.readline().decode("utf-8-sig", "replace").rstrip("\r\n")
+        header = next(csv.reader([first], delimiter=delimiter))
+        self._raw_names = {h.strip().strip('"'): h for h in header}
+        return set(table.columns)
+
+    def _open_parquet(self, required: list[str]) -> set[str]:
+        try:
+            self._parquet = pq.ParquetFile(self.path)
+        except FileNotFoundError:
+            raise ImportFormatError(f"Le fichier {self.path} n'existe pas.") from None
+        except (pa.ArrowException, OSError) as exc:
+            raise ImportFormatError(
+                f"Le fichier {self.path.name} ({self.label}) n'est pas un fichier Parquet lisible."
+            ) from exc
+        names = set(self._parquet.schema_arrow.names)
+        missing = [c for c in required if c not in names]
+        if missing:
+            raise ImportFormatError(
+                f"Il manque dans le fichier {self.path.name} ({self.label}) les colonnes "
+                f"suivantes : {', '.join(missing)}."
+            )
+        return names
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def rows(self, mask: Mask | None = None) -> Iterator[tuple[int, tuple]]:
+        """(line, row) for every row the mask keeps; the row holds the values of `columns`."""
+        names = self.names
+        for first, batch in self._batches():
+            n = batch.num_rows
+            self.read += n
+            columns = {name: batch.column(name) for name in names}
+            self._check_lengths(columns, first)
+            keep = mask(columns) if mask is not None else None
+            if keep is not None:
+                positions = pc.indices_nonzero(keep)
+                self.masked += n - len(positions)
+                if not len(positions):
+                    continue
+                columns = {name: pc.take(col, positions) for name, col in columns.items()}
+                offsets = positions.to_pylist()
+            else:
+                offsets = range(n)
+            values = [as_text(columns[name]) for name in names]
+            self._check_nul(values, first, offsets)
+            lines = self._lines(first, offsets)
+            yield from zip(lines, zip(*(v.to_pylist() for v in values), strict=True), strict=True)
+
+    def _batches(self) -> Iterator[tuple[int, pa.RecordBatch]]:
+        """(index of the batch's first row, batch), with the file's errors as one sentence."""
+        name = self.path.name
+        first = 0
+        try:
+            for batch in self._parquet_batches() if self._parquet else self._csv_batches():
+                yield first, batch
+                first += batch.num_rows
+        except ARCHIVE_ERRORS:
+            raise truncated_archive(name) from None
+        except pa.ArrowInvalid as exc:
+            text = str(exc)
+            if "UTF8" in text or "UTF-8" in text:
+                raise not_utf8(name, self.path) from None
+            if "straddl" in text or "block size" in text:
+                raise field_too_long(name, "ou une ligne trop longue") from None
+            raise ImportFormatError(
+                f"Le fichier {name} ({self.label}) n'est pas lisible : il est endommagé ou n'est "
+                "pas au format attendu."
+            ) from exc
+        except OSError as exc:
+            if "ompress" in str(exc):  # pyarrow's own gzip: "Truncated compressed stream"
+                raise truncated_archive(name) from None
+            raise ImportFormatError(f"Le fichier {name} ({self.label}) est illisible.") from exc
+
+    def _csv_batches(self) -> Iterator[pa.RecordBatch]:
+        raw = [self._raw_names[c] for c in self.names]
+        path = self.path
+        with path.open("rb") as fh:
+            compressed = fh.read(4)[:2] == b"\x1f\x8b" or path.suffix.lower() == ".zip"
+        source: Any = open_binary(path) if compressed else str(path)
+        reader = pa_csv.open_csv(
+            source,
+            read_options=pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=self._delimiter,
+                invalid_row_handler=self._invalid_row,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=raw,
+                column_types={c: pa.string() for c in raw},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        try:
+            for batch in reader:
+                if raw != self.names:
+                    batch = batch.rename_columns(self.names)
+                yield batch
+        finally:
+            reader.close()
+            if compressed:
+                source.close()
+
+    def _parquet_batches(self) -> Iterator[pa.RecordBatch]:
+        assert self._parquet is not None
+        schema = self._parquet.schema_arrow
+        dictionary = [
+            c
+            for c in self.names
+            if c not in UNIQUE_COLUMNS and pa.types.is_string(schema.field(c).type)
+        ]
+        pf = pq.ParquetFile(self.path, read_dictionary=dictionary)
+        try:
+            yield from pf.iter_batches(
+                batch_size=PARQUET_BATCH_ROWS, columns=self.names, use_threads=True
+            )
+        finally:
+            pf.close()
+
+    def _invalid_row(self, row: Any) -> str:
+        """A CSV row without the header's number of columns: rejected with its line."""
+        self.invalid += 1
+        line = row.number or 0
+        if line:
+            self._skipped.append(line)
+        reason = (
+            "nombre de colonnes insuffisant"
+            if row.actual_columns < row.expected_columns
+            else "nombre de colonnes trop grand"
+        )
+        self.reject(line, "", "", reason)
+        return "skip"
+
+    def _lines(self, first: int, offsets: Sequence[int]) -> list[int]:
+        """Physical lines of the rows at `offsets` of the batch starting at row `first`: rows
+        are numbered from line 2, plus the rows the parser skipped before them."""
+        skipped = self._skipped
+        if not skipped:
+            return [first + i + 2 for i in offsets]
+        out = []
+        for i in offsets:
+            line = first + i + 2
+            k = bisect.bisect_right(skipped, line)
+            while (k2 := bisect.bisect_right(skipped, first + i + 2 + k)) != k:
+                k = k2
+            out.append(line + k)
+        return out
+
+    # -- checks on whole columns --------------------------------------------------------------
+
+    def _check_lengths(self, columns: dict[str, Any], first: int) -> None:
+        for name, col in columns.items():
+            if not (pa.types.is_string(col.type) or pa.types.is_dictionary(col.type)):
+                continue
+            values = col.dictionary if pa.types.is_dictionary(col.type) else col
+            if len(values) and (pc.max(pc.binary_length(values)).as_py() or 0) > FIELD_SIZE_LIMIT:
+                lengths = pc.utf8_length(as_text(col))
+                where = pc.indices_nonzero(pc.greater(lengths, FIELD_SIZE_LIMIT))
+                if len(where):
+                    line = self._lines(first, [where[0].as_py()])[0]
+                    raise field_too_long(self.path.name, f"colonne {name}, ligne {line}")
+
+    def _check_nul(self, values: list[pa.Array], first: int, offsets: Sequence[int]) -> None:
+        for name, col in zip(self.names, values, strict=True):
+            found = pc.indices_nonzero(pc.match_substring(col, "\x00"))
+            if len(found):
+                line = self._lines(first, [offsets[found[0].as_py()]])[0]
+                raise ImportFormatError(
+                    f"Le fichier {self.path.name} contient un octet nul (colonne {name}, ligne "
+                    f"{line}) : ce n'est pas un fichier texte valide, rien n'a été importé."
+                )
+
+    def close(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
