@@ -1,135 +1,41 @@
 """`atelier import-sirene` on small files written in exactly the INSEE stock layouts."""
 
-import csv
 import gzip
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from pyproj import Transformer
-from stdnum.fr import siret as stdnum_siret
-from stdnum.luhn import calc_check_digit
 
-from atelier.directory.apps import _restore_after_migrate
 from atelier.directory.enums import EssRule, GeoPrecision, Source
 from atelier.directory.geo import lonlat_to_world
-from atelier.directory.models import Establishment, Organisation, PendingRestore
-from atelier.directory.services.bulk import (
-    bulk_restore_pending,
-    secondary_indexes_deferred,
-)
+from atelier.directory.models import Establishment, Organisation
 from atelier.directory.services.reports import ImportReport
 from atelier.directory.services.sirene import (
     ETABLISSEMENT_COLUMNS,
-    GEO_COLUMNS,
     UNITE_LEGALE_COLUMNS,
     SireneOptions,
     organisation_import_sirene,
-    siren_error,
-    siret_error,
 )
-from atelier.directory.tests.factories import OrganisationFactory
+from atelier.directory.tests.sirene_files import (
+    etab,
+    report_rows,
+    run_import,
+    siren_of,
+    siret_of,
+    unit,
+    write_csv,
+)
 from atelier.territories.tests.factories import make_small_reference
 
 pytestmark = pytest.mark.django_db
-
-# --- file builders (every column of the INSEE layout, in order) --------------------------------
-
-
-def siren_of(n: int) -> str:
-    base = f"41{n:06d}"
-    return base + calc_check_digit(base)
-
-
-def siret_of(siren: str, k: int = 1) -> str:
-    base = siren + f"{k:04d}"
-    return base + calc_check_digit(base)
-
-
-def write_csv(path: Path, columns, rows: list[dict], *, delimiter: str = ",") -> Path:
-    unknown = {k for r in rows for k in r} - set(columns)
-    assert not unknown, unknown
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, delimiter=delimiter)
-        w.writerow(columns)
-        for r in rows:
-            w.writerow([r.get(c, "") for c in columns])
-    return path
-
-
-def unit(siren: str, **kw) -> dict:
-    row = {
-        "siren": siren,
-        "statutDiffusionUniteLegale": "O",
-        "dateCreationUniteLegale": "2012-03-01",
-        "trancheEffectifsUniteLegale": "02",
-        "etatAdministratifUniteLegale": "A",
-        "denominationUniteLegale": f"ASSOCIATION {siren}",
-        "categorieJuridiqueUniteLegale": "9220",
-        "activitePrincipaleUniteLegale": "88.99B",
-        "nomenclatureActivitePrincipaleUniteLegale": "NAFRev2",
-        "economieSocialeSolidaireUniteLegale": "O",
-    }
-    row.update(kw)
-    return row
-
-
-def etab(siret: str, **kw) -> dict:
-    row = {
-        "siren": siret[:9],
-        "nic": siret[9:],
-        "siret": siret,
-        "statutDiffusionEtablissement": "O",
-        "trancheEffectifsEtablissement": "01",
-        "etablissementSiege": "true",
-        "numeroVoieEtablissement": "8",
-        "typeVoieEtablissement": "IMP",
-        "libelleVoieEtablissement": "BOUTRON",
-        "codePostalEtablissement": "75010",
-        "libelleCommuneEtablissement": "PARIS 10",
-        "codeCommuneEtablissement": "75110",
-        "etatAdministratifEtablissement": "A",
-        "activitePrincipaleEtablissement": "88.99B",
-        "nomenclatureActivitePrincipaleEtablissement": "NAFRev2",
-    }
-    row.update(kw)
-    return row
 
 
 @pytest.fixture
 def ref():
     return make_small_reference()
-
-
-def run_import(tmp_path, units, etabs, *, geo=None, expect_error=False, **options):
-    ul = write_csv(tmp_path / "StockUniteLegale.csv", UNITE_LEGALE_COLUMNS, units)
-    et = write_csv(tmp_path / "StockEtablissement.csv", ETABLISSEMENT_COLUMNS, etabs)
-    args = ["--unites-legales", str(ul), "--etablissements", str(et)]
-    args += ["--report", str(tmp_path / "rapport.csv")]
-    if geo is not None:
-        args += ["--geo", str(write_csv(tmp_path / "geo.csv", GEO_COLUMNS, geo, delimiter=";"))]
-    for k, v in options.items():
-        flag = "--" + k.replace("_", "-")
-        args += [flag] if v is True else [flag, str(v)]
-    out = io.StringIO()
-    if expect_error:
-        with pytest.raises(CommandError) as exc:
-            call_command("import_sirene", *args, stdout=out, stderr=io.StringIO())
-        return exc.value, out.getvalue()
-    call_command("import_sirene", *args, stdout=out, stderr=io.StringIO())
-    return None, out.getvalue()
-
-
-def report_rows(tmp_path) -> list[dict]:
-    with (tmp_path / "rapport.csv").open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-# --- tests -----------------------------------------------------------------------------------
 
 
 def test_happy_path_creates_organisations_and_establishments(ref, tmp_path):
@@ -506,135 +412,3 @@ def test_head_office_found_in_a_later_batch_sets_the_commune(ref, tmp_path):
     )
     assert Organisation.objects.get().commune_code == "93066"
     assert report.count == 0
-
-
-def test_siret_check_agrees_with_python_stdnum():
-    import random
-
-    rng = random.Random(3)
-    numbers = [siret_of(siren_of(i), k) for i in range(50) for k in (1, 2)]
-    numbers += ["".join(rng.choice("0123456789") for _ in range(14)) for _ in range(300)]
-    numbers += ["35600000000048", "35600000049837", "35600000049838", "1234", "abcdefghijklmn"]
-    for n in numbers:
-        assert (siret_error(n) == "") == stdnum_siret.is_valid(n), n
-
-
-def test_la_poste_sirets_follow_their_own_check():
-    """La Poste's establishments (SIREN 356000000) are not Luhn-valid as SIRETs: python-stdnum
-    knows their rule (sum of the digits a multiple of 5)."""
-    assert siret_error("35600000000048") == ""
-    assert siret_error("35600000049837") == ""
-    assert siret_error("35600000049838") == "SIRET invalide : clé de contrôle fausse"
-    assert siret_error("35600000049839").startswith("SIRET invalide")
-
-
-def test_siren_and_siret_reasons_in_french():
-    siren = siren_of(5)
-    assert siren_error(siren) == ""
-    assert siren_error(siren[:-1] + str((int(siren[-1]) + 1) % 10)) == (
-        "SIREN invalide : clé de contrôle (Luhn) fausse"
-    )
-    assert siren_error("12345") == "SIREN invalide : 9 chiffres attendus"
-    siret = siret_of(siren)
-    assert siret_error(siret[:-1] + str((int(siret[-1]) + 1) % 10)) == (
-        "SIRET invalide : clé de contrôle (Luhn) fausse"
-    )
-    assert siret_error("1234567890123a") == "SIRET invalide : 14 chiffres attendus"
-
-
-def _secondary_indexes(model) -> set[str]:
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
-    return {
-        name
-        for name, c in constraints.items()
-        if c["index"] and not c["unique"] and not c["primary_key"]
-    }
-
-
-def test_fresh_import_builds_the_secondary_indexes_again(ref, tmp_path):
-    before = (_secondary_indexes(Organisation), _secondary_indexes(Establishment))
-    assert before[0] and before[1]
-    a = siren_of(40)
-    run_import(tmp_path, [unit(a)], [etab(siret_of(a, 1))])
-    assert (_secondary_indexes(Organisation), _secondary_indexes(Establishment)) == before
-    # The full-text index still answers (rebuilt on SQLite, GIN index on PostgreSQL).
-    assert Establishment.objects.get().organisation.siren == a
-
-
-def test_indexes_dropped_only_on_empty_tables_and_restored_after_an_error(ref):
-    org_indexes = _secondary_indexes(Organisation)
-    est_indexes = _secondary_indexes(Establishment)
-    OrganisationFactory(siren=siren_of(41))
-    with pytest.raises(RuntimeError), secondary_indexes_deferred():
-        # Organisations hold a row: their indexes stay; establishments are empty: dropped.
-        assert _secondary_indexes(Organisation) == org_indexes
-        assert _secondary_indexes(Establishment) == set()
-        raise RuntimeError("interrupted")
-    assert _secondary_indexes(Establishment) == est_indexes
-
-
-def _killed_midway(manager) -> None:
-    """Enter a bulk-write context manager and never leave it, as when the process is killed:
-    its generator is dropped without running the restore (its `finally` would find the journal
-    already replayed, which is what the test checks first)."""
-    manager.__enter__()
-
-
-def test_a_first_import_killed_midway_is_healed_by_the_journal(ref):
-    org_indexes = _secondary_indexes(Organisation)
-    est_indexes = _secondary_indexes(Establishment)
-    deferred = secondary_indexes_deferred()
-    _killed_midway(deferred)
-    # What the kill leaves: indexes gone, their statements journalled.
-    assert _secondary_indexes(Establishment) == set()
-    assert PendingRestore.objects.count() >= len(est_indexes)
-    OrganisationFactory(siren=siren_of(42), name="Tiers-lieu", search_text="tier lieu marais")
-
-    assert bulk_restore_pending() > 0
-    assert (_secondary_indexes(Organisation), _secondary_indexes(Establishment)) == (
-        org_indexes,
-        est_indexes,
-    )
-    assert not PendingRestore.objects.exists()
-    assert bulk_restore_pending() == 0  # nothing twice
-    del deferred
-
-
-def test_no_sql_full_text_machinery_is_left(ref):
-    """The SQL faceted full-text path is retired (migration 0007): no FTS5 table or trigger
-    that a killed import could leave half-dropped, no GIN index to build at every import."""
-    table = Organisation._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE %s", [f"{table}_fts%"])
-        else:
-            cursor.execute(
-                "SELECT indexname FROM pg_indexes WHERE indexname = %s",
-                [f"{table}_search_gin"],
-            )
-        assert cursor.fetchall() == []
-
-
-def test_migrate_and_the_command_replay_the_journal(ref, capsys):
-    est_indexes = _secondary_indexes(Establishment)
-    deferred = secondary_indexes_deferred()
-    _killed_midway(deferred)
-    assert _secondary_indexes(Establishment) == set()
-    _restore_after_migrate(sender=None, using="default")  # what `migrate` runs at its end
-    assert _secondary_indexes(Establishment) == est_indexes
-    call_command("bulk_restore")
-    assert "Rien à rétablir" in capsys.readouterr().out
-    del deferred
-
-
-def test_the_journal_tolerates_an_index_already_rebuilt_by_hand(ref):
-    deferred = secondary_indexes_deferred()
-    _killed_midway(deferred)
-    with connection.cursor() as cursor:
-        # An operator recreated one index by hand before replaying.
-        statement = PendingRestore.objects.filter(statement__icontains="INDEX").first().statement
-        cursor.execute(statement)
-    assert bulk_restore_pending() > 0
-    assert not PendingRestore.objects.exists()
-    del deferred
