@@ -27,6 +27,7 @@ from ..sources import (
     field_too_long,
     not_utf8,
     truncated_archive,
+    utf8_error_line,
 )
 
 PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
@@ -105,7 +106,13 @@ class ColumnarTable:
     def _open_csv(self, required: list[str], delimiter: str) -> set[str]:
         # The header is checked by the common CSV reader (binary file, separator, missing
         # columns: one sentence each); pyarrow then reads the data.
-        table = open_table(self.path, label=self.label, delimiter=delimiter, required=required)
+        try:
+            table = open_table(self.path, label=self.label, delimiter=delimiter, required=required)
+        except ImportFormatError:
+            line = utf8_error_line(self.path)
+            if line is not None and line > 1:  # the header is fine, a row further is not
+                raise not_utf8(self.path.name, self.path) from None
+            raise
         table.close()
         self._delimiter = delimiter
         # pyarrow names the columns as written (unquoted, not stripped).
