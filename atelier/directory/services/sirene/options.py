@@ -50,7 +50,8 @@ class SireneResult:
     establishments_updated: int = 0
     geo_rows: int = 0
     seconds: float = 0.0
-    scan_seconds: float = 0.0  # the establishment file read, masked and checked
+    scan_seconds: float = 0.0  # the establishment file read and masked (columnar)
+    check_seconds: float = 0.0  # its kept rows checked, one by one, and spooled
     write_seconds: float = 0.0  # its kept rows written
     territory_label: str = ""
     notes: list[str] = field(default_factory=list)

@@ -325,7 +325,8 @@ class SireneReader(SireneWriter):
                 table.close()
             self.result.etablissements_filtered += table.masked
             self.result.etablissements_read = table.read
-            self.result.scan_seconds = time.perf_counter() - start
+            self.result.scan_seconds = table.seconds
+            self.result.check_seconds = time.perf_counter() - start - table.seconds
             progress.update(table.read)
             progress.done()
             self._check_reject_rate(table, rejected_before)

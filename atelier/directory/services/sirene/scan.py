@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ class ColumnarTable:
     """An open stock file: its columns (name -> position in the yielded rows) and its rows, read
     in batches. `reject(line, column, value, reason)` receives the rows of a CSV file that do
     not have the header's number of columns. `read` counts every row, `masked` the rows the mask
-    dropped, `invalid` the rows rejected by the parser."""
+    dropped, `invalid` the rows rejected by the parser, `seconds` the time spent reading."""
 
     def __init__(
         self,
@@ -91,6 +92,7 @@ class ColumnarTable:
         self.path, self.label, self.reject = path, label, reject
         self.format = file_format(path, fmt)
         self.read = self.masked = self.invalid = 0
+        self.seconds = 0.0
         self._skipped: list[int] = []
         self._parquet: pq.ParquetFile | None = None
         if self.format == "parquet":
@@ -145,7 +147,14 @@ class ColumnarTable:
     def rows(self, mask: Mask | None = None) -> Iterator[tuple[int, tuple]]:
         """(line, row) for every row the mask keeps; the row holds the values of `columns`."""
         names = self.names
-        for first, batch in self._batches():
+        batches = self._batches()
+        while True:
+            start = time.perf_counter()  # `seconds`: this reader's own time, not its caller's
+            try:
+                first, batch = next(batches)
+            except StopIteration:
+                self.seconds += time.perf_counter() - start
+                return
             n = batch.num_rows
             self.read += n
             columns = {name: batch.column(name) for name in names}
@@ -155,15 +164,23 @@ class ColumnarTable:
                 positions = pc.indices_nonzero(keep)
                 self.masked += n - len(positions)
                 if not len(positions):
+                    self.seconds += time.perf_counter() - start
                     continue
                 columns = {name: pc.take(col, positions) for name, col in columns.items()}
-                offsets = positions.to_pylist()
+                offsets: Sequence[int] = positions.to_pylist()
             else:
                 offsets = range(n)
             values = [as_text(columns[name]) for name in names]
             self._check_nul(values, first, offsets)
-            lines = self._lines(first, offsets)
-            yield from zip(lines, zip(*(v.to_pylist() for v in values), strict=True), strict=True)
+            rows = list(
+                zip(
+                    self._lines(first, offsets),
+                    zip(*(v.to_pylist() for v in values), strict=True),
+                    strict=True,
+                )
+            )
+            self.seconds += time.perf_counter() - start
+            yield from rows
 
     def _batches(self) -> Iterator[tuple[int, pa.RecordBatch]]:
         """(index of the batch's first row, batch), with the file's errors as one sentence."""
