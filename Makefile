@@ -86,14 +86,15 @@ fix: install
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) bench/run.py $(BENCH_ARGS)
 
-# The same bench code paths (search, map, import and its floor, search while an import runs) at
-# tiny sizes, in var/bench-smoke, never writing bench/RESULTS.md: so that bench/ cannot rot (CI).
+# The same bench code paths (search, map, import and its floor, national scan, search while an
+# import runs) at tiny sizes, in var/bench-smoke, never writing bench/RESULTS.md: so that bench/
+# cannot rot (CI).
 # Fails if any step raises; the figures themselves are not checked. BENCH_ARGS=--engines=postgresql
 # (with BENCH_POSTGRES_URL=postgres://… to use a running server) runs it on PostgreSQL.
 .PHONY: bench-smoke
 BENCH_SMOKE_ARGS := --engines sqlite --organisations 3000 --reps 1 --map-reps 1 --baseline-reps 1 \
 	--import-rows 3000 --import-baseline-rows 300 --concurrency-rows 3000 --quiet-seconds 5 \
-	--concurrency-max-seconds 120 --out var/bench-smoke --no-write
+	--scan-rows 20000 --concurrency-max-seconds 120 --out var/bench-smoke --no-write
 bench-smoke: install
 	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) bench/run.py $(BENCH_SMOKE_ARGS) $(BENCH_ARGS)
 

@@ -1,9 +1,11 @@
-"""`make bench`: runs bench/engine.py (search + map) and bench/import_bench.py (SIRENE import) on
+"""`make bench`: runs bench/engine.py (search + map), bench/import_bench.py (SIRENE import) and
+bench/scan_bench.py (SIRENE national scan, CSV and Parquet) on
 SQLite and on PostgreSQL (a throw-away server started from the Debian packages when DATABASE_URL is
 not given), prints one table and writes bench/RESULTS.md with the command that produced it.
 
     python bench/run.py [--organisations 1000000] [--engines sqlite,postgresql]
                         [--import-rows 1200000] [--skip-import] [--no-write]
+                        [--scan-rows 10000000] [--skip-scan]
                         [--concurrency-rows 150000] [--skip-concurrency] [--out DIR]
 
 `make bench-smoke` runs the same steps at tiny sizes, in var/bench-smoke, with --no-write.
@@ -25,6 +27,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import scan_bench  # noqa: E402
+
 OUT = ROOT / "var" / "bench"
 PY = sys.executable
 
@@ -84,6 +89,12 @@ def run_engine(engine: str, url: str | None, args) -> dict:
                "--workdir", str(out / "import"), "--json", str(imp)]  # fmt: skip
         subprocess.run(cmd, check=True, env=env, cwd=ROOT)
         data["import"] = json.loads(imp.read_text())
+    if not args.skip_scan:
+        scan = out / f"{engine}-scan.json"
+        cmd = [PY, str(ROOT / "bench" / "scan_bench.py"), "--rows", str(args.scan_rows),
+               "--workdir", str(out / "scan"), "--json", str(scan)]  # fmt: skip
+        subprocess.run(cmd, check=True, env=env, cwd=ROOT)
+        data["scan"] = json.loads(scan.read_text())
     if not args.skip_concurrency:
         conc = out / f"{engine}-concurrency.json"
         cmd = [PY, str(ROOT / "bench" / "concurrency.py"), "--rows", str(args.concurrency_rows),
@@ -195,6 +206,7 @@ def table(results: dict[str, dict]) -> str:
         lambda r: r["import"]["speedup"],
         lambda v: v >= 10,
     )
+    scan_bench.table_rows(row)
     concurrency_rows(row)
     return "\n".join(lines)
 
@@ -258,6 +270,8 @@ def details(results: dict[str, dict]) -> str:
             )
         if "import" in r:
             out.append("\nImport: " + json.dumps(r["import"], ensure_ascii=False))
+        if "scan" in r:
+            out.append("\nNational scan: " + json.dumps(r["scan"], ensure_ascii=False))
         if "concurrency" in r:
             out.append(
                 "\nSearch while an import runs: " + json.dumps(r["concurrency"], ensure_ascii=False)
@@ -281,6 +295,8 @@ def main() -> None:
     ap.add_argument("--quiet-seconds", type=float, default=30)
     ap.add_argument("--concurrency-max-seconds", type=float, default=300)
     ap.add_argument("--skip-concurrency", action="store_true")
+    ap.add_argument("--scan-rows", type=int, default=10_000_000, help="national scan file rows")
+    ap.add_argument("--skip-scan", action="store_true")
     ap.add_argument("--out", type=Path, default=OUT, help="work directory (databases, JSON)")
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     ap.add_argument(
@@ -296,7 +312,7 @@ def main() -> None:
         if args.report_only:
             label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[engine]
             results[label] = json.loads((out / f"{engine}.json").read_text())
-            for key in ("import", "concurrency"):
+            for key in ("import", "scan", "concurrency"):
                 part = out / f"{engine}-{key}.json"
                 if part.exists():
                     results[label][key] = json.loads(part.read_text())

@@ -178,3 +178,38 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def table_rows(row) -> None:
+    """The scan's rows of the bench/RESULTS.md table (bench/run.py)."""
+
+    def fig(fmt: str, key: str):
+        return lambda r: r["scan"][fmt][key]
+
+    row(
+        "SIRENE national scan, CSV: rows read/s (columnar, 5 % in --territory)",
+        "≥ 1,000,000",
+        fig("csv", "scan_rows_per_s"),
+        lambda v: v >= 1_000_000,
+    )
+    row(
+        "SIRENE national scan, Parquet: rows read/s",
+        "≥ 3,000,000",
+        fig("parquet", "scan_rows_per_s"),
+        lambda v: v >= 3_000_000,
+    )
+    row(
+        "  peak memory CSV / Parquet (MB)",
+        "≤ 500",
+        lambda r: f"{r['scan']['csv']['peak_mb']} / {r['scan']['parquet']['peak_mb']}",
+        lambda v: all(int(x) <= 500 for x in v.split(" / ")),
+    )
+    row(
+        "  kept rows imported (checked + written) ÷ floor, CSV / Parquet",
+        "≥ 0.7",
+        lambda r: (
+            f"{r['scan']['csv']['write_share_of_floor']} / "
+            f"{r['scan']['parquet']['write_share_of_floor']}"
+        ),
+        lambda v: all(float(x) >= 0.7 for x in v.split(" / ")),
+    )
