@@ -17,6 +17,20 @@ def test_siret_check_agrees_with_python_stdnum():
         assert (siret_error(n) == "") == stdnum_siret.is_valid(n), n
 
 
+def test_luhn_agrees_with_python_stdnum():
+    import random
+
+    from stdnum import luhn
+
+    from atelier.directory.services.sirene.identifiers import _luhn_ok
+
+    rng = random.Random(5)
+    for size in (9, 14):
+        for _ in range(2000):
+            digits = "".join(rng.choice("0123456789") for _ in range(size))
+            assert _luhn_ok(digits) == (luhn.checksum(digits) == 0), digits
+
+
 def test_la_poste_sirets_follow_their_own_check():
     """La Poste's establishments (SIREN 356000000) are not Luhn-valid as SIRETs: python-stdnum
     knows their rule (sum of the digits a multiple of 5)."""

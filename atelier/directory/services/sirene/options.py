@@ -51,6 +51,7 @@ class SireneResult:
     geo_rows: int = 0
     seconds: float = 0.0
     scan_seconds: float = 0.0  # the establishment file read and masked (columnar)
+    scan_cpu_seconds: float = 0.0  # the same, in CPU time of the process (a busy machine)
     check_seconds: float = 0.0  # its kept rows checked, one by one, and spooled
     write_seconds: float = 0.0  # its kept rows written
     territory_label: str = ""

@@ -326,6 +326,7 @@ class SireneReader(SireneWriter):
             self.result.etablissements_filtered += table.masked
             self.result.etablissements_read = table.read
             self.result.scan_seconds = table.seconds
+            self.result.scan_cpu_seconds = table.cpu_seconds
             self.result.check_seconds = time.perf_counter() - start - table.seconds
             progress.update(table.read)
             progress.done()

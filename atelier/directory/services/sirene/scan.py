@@ -92,7 +92,7 @@ class ColumnarTable:
         self.path, self.label, self.reject = path, label, reject
         self.format = file_format(path, fmt)
         self.read = self.masked = self.invalid = 0
-        self.seconds = 0.0
+        self.seconds = self.cpu_seconds = 0.0  # wall and CPU (all threads) time reading
         self._skipped: list[int] = []
         self._parquet: pq.ParquetFile | None = None
         if self.format == "parquet":
@@ -150,10 +150,12 @@ class ColumnarTable:
         batches = self._batches()
         while True:
             start = time.perf_counter()  # `seconds`: this reader's own time, not its caller's
+            cpu = time.process_time()
             try:
                 first, batch = next(batches)
             except StopIteration:
                 self.seconds += time.perf_counter() - start
+                self.cpu_seconds += time.process_time() - cpu
                 return
             n = batch.num_rows
             self.read += n
@@ -165,6 +167,7 @@ class ColumnarTable:
                 self.masked += n - len(positions)
                 if not len(positions):
                     self.seconds += time.perf_counter() - start
+                    self.cpu_seconds += time.process_time() - cpu
                     continue
                 columns = {name: pc.take(col, positions) for name, col in columns.items()}
                 offsets: Sequence[int] = positions.to_pylist()
@@ -180,6 +183,7 @@ class ColumnarTable:
                 )
             )
             self.seconds += time.perf_counter() - start
+            self.cpu_seconds += time.process_time() - cpu
             yield from rows
 
     def _batches(self) -> Iterator[tuple[int, pa.RecordBatch]]:
