@@ -35,6 +35,7 @@ PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
 FORMATS = ("auto", "csv", "parquet")
 CSV_BLOCK_BYTES = 1 << 20  # measured fastest on the stock files; a row may not be longer
 PARQUET_BATCH_ROWS = 65_536
+PARQUET_BUFFER = 1 << 20
 # Columns whose values repeat a lot (Parquet): read as dictionaries, decoded for kept rows only.
 UNIQUE_COLUMNS = frozenset({"siren", "siret", "nic"})
 
@@ -250,7 +251,11 @@ class ColumnarTable:
             for c in self.names
             if c not in UNIQUE_COLUMNS and pa.types.is_string(schema.field(c).type)
         ]
-        pf = pq.ParquetFile(self.path, read_dictionary=dictionary)
+        # Column chunks streamed through 1 MB buffers rather than a whole row group buffered
+        # ahead: half the peak memory on a national file, and faster (measured).
+        pf = pq.ParquetFile(
+            self.path, read_dictionary=dictionary, pre_buffer=False, buffer_size=PARQUET_BUFFER
+        )
         try:
             yield from pf.iter_batches(
                 batch_size=PARQUET_BATCH_ROWS, columns=self.names, use_threads=True
