@@ -15,7 +15,9 @@ benchmark.
 
 Modules: `records` (what is generated), `distributions` (weights and the weighted choice),
 `names` (words of names and addresses), `identifiers` (SIREN/SIRET), `geography` (communes and
-positions), `generator` (the seeded stream), `database` and `sirene_files` (the two outputs).
+positions), `generator` (the seeded stream), `database` and `sirene_files` (the two outputs);
+`sirene_scan` writes a national-sized StockEtablissement (CSV and Parquet) with pyarrow for the
+scan benchmark, most of its rows outside the territory the benchmark imports.
 """
 
 from .database import demo_data_present, organisations_generate
