@@ -160,9 +160,7 @@ class ColumnarTable:
                 return
             n = batch.num_rows
             self.read += n
-            columns = {name: batch.column(name) for name in names}
-            self._check_lengths(columns, first)
-            keep = mask(columns) if mask is not None else None
+            keep = mask(dict(zip(names, batch.columns, strict=True))) if mask else None
             if keep is not None:
                 positions = pc.indices_nonzero(keep)
                 self.masked += n - len(positions)
@@ -170,12 +168,13 @@ class ColumnarTable:
                     self.seconds += time.perf_counter() - start
                     self.cpu_seconds += time.process_time() - cpu
                     continue
-                columns = {name: pc.take(col, positions) for name, col in columns.items()}
+                batch = batch.take(positions)
                 offsets: Sequence[int] = positions.to_pylist()
             else:
                 offsets = range(n)
-            values = [as_text(columns[name]) for name in names]
-            self._check_nul(values, first, offsets)
+            # Only the kept rows are converted and checked: a dropped row is never imported.
+            values = [as_text(col) for col in batch.columns]
+            self._check_values(values, first, offsets)
             rows = list(
                 zip(
                     self._lines(first, offsets),
@@ -292,22 +291,16 @@ class ColumnarTable:
             out.append(line + k)
         return out
 
-    # -- checks on whole columns --------------------------------------------------------------
+    # -- checks on whole columns (the kept rows) ---------------------------------------------
 
-    def _check_lengths(self, columns: dict[str, Any], first: int) -> None:
-        for name, col in columns.items():
-            if not (pa.types.is_string(col.type) or pa.types.is_dictionary(col.type)):
-                continue
-            values = col.dictionary if pa.types.is_dictionary(col.type) else col
-            if len(values) and (pc.max(pc.binary_length(values)).as_py() or 0) > FIELD_SIZE_LIMIT:
-                lengths = pc.utf8_length(as_text(col))
-                where = pc.indices_nonzero(pc.greater(lengths, FIELD_SIZE_LIMIT))
-                if len(where):
-                    line = self._lines(first, [where[0].as_py()])[0]
-                    raise field_too_long(self.path.name, f"colonne {name}, ligne {line}")
-
-    def _check_nul(self, values: list[pa.Array], first: int, offsets: Sequence[int]) -> None:
+    def _check_values(self, values: list[pa.Array], first: int, offsets: Sequence[int]) -> None:
+        """No field over FIELD_SIZE_LIMIT characters, no NUL byte: else one sentence."""
         for name, col in zip(self.names, values, strict=True):
+            if len(col) and (pc.max(pc.binary_length(col)).as_py() or 0) > FIELD_SIZE_LIMIT:
+                where = pc.indices_nonzero(pc.greater(pc.utf8_length(col), FIELD_SIZE_LIMIT))
+                if len(where):
+                    line = self._lines(first, [offsets[where[0].as_py()]])[0]
+                    raise field_too_long(self.path.name, f"colonne {name}, ligne {line}")
             found = pc.indices_nonzero(pc.match_substring(col, "\x00"))
             if len(found):
                 line = self._lines(first, [offsets[found[0].as_py()]])[0]
