@@ -14,6 +14,7 @@ from ..bulk import readers_after_bulk_write
 from ..reports import ImportFormatError, ImportReport
 from .options import MembersOptions, MembersResult, PlannedRow
 from .reading import PREVIEW_ROWS, field_columns, norm, read_rows
+from .sources import SourceLimits, reject_rate_check, source_check_exists
 from .validation import Resolver, validate_row
 from .writing import organisation_match, write_row
 
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 def organisation_import_members(*, options: MembersOptions, report: ImportReport) -> MembersResult:
     """Validate every row of the member list, then (unless dry run) write the good ones.
-    Raises ImportFormatError for a file or option that cannot be used at all."""
+    Raises ImportFormatError, before writing anything, for a file or option that cannot be used
+    at all: malformed input, limits exceeded, or too many invalid rows (reject rate)."""
     network: Network | None = None
     if options.network_slug:
         try:
@@ -32,10 +34,10 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
             raise ImportFormatError(
                 f"Le réseau « {options.network_slug} » n'existe pas (identifiant attendu)."
             ) from None
-    if not options.path.exists():
-        raise ImportFormatError(f"Le fichier {options.path} n'existe pas.")
+    source_check_exists(options.path)
+    limits = SourceLimits.from_settings()
     resolver = Resolver()
-    header, body, handle = read_rows(options.path, options.sheet)
+    header, body, handle = read_rows(options.path, options.sheet, limits)
     name = options.path.name
     try:
         columns = field_columns(header, options.mapping)
@@ -49,19 +51,30 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
         )
         planned: list[PlannedRow] = []
         seen: dict[str, int] = {}
+        invalid = 0
         for line, row in body:
             result.rows += 1
             values = validate_row(line, row, columns, header, resolver, reject)
             if values is None:
+                invalid += 1
                 continue
-            key = (
-                values["siret"] or values["siren"] or f"{norm(values['name'])}@{values['commune']}"
-            )
+            city = resolver.parent.get(values["commune"], values["commune"])
+            key = values["siret"] or values["siren"] or f"{norm(values['name'])}@{city}"
             if key in seen:
                 reject(line, "", values["name"], f"doublon de la ligne {seen[key]}")
                 continue
             seen[key] = line
-            org = organisation_match(values)
+            org, several = organisation_match(values, resolver)
+            if several:
+                result.possible_duplicates += 1
+                reject(
+                    line,
+                    header[columns["name"]],
+                    values["name"],
+                    f"doublon possible : {len(several)} organisations de même nom dans cette "
+                    f"commune (#{', #'.join(map(str, several))}) ; indiquez le SIRET",
+                )
+                continue
             planned.append(
                 PlannedRow(
                     line=line,
@@ -72,6 +85,7 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
                     values=values,
                 )
             )
+        reject_rate_check(name=name, rows=result.rows, rejected=invalid, limits=limits)
     finally:
         handle.close()
     for p in planned[:PREVIEW_ROWS]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from atelier.territories.selectors import (
-    CommunePlace,
-)
+from django.db.models import Q
 
 from ...enums import GeoPrecision, MembershipStatus, Source
 from ...geo import lonlat_to_world
 from ...models import Establishment, Organisation, OrganisationMembership
+from ...text import tokens
 from ..organisations import organisation_refresh_derived
 from .reading import norm
 from .validation import Resolver
@@ -19,40 +18,57 @@ if TYPE_CHECKING:
     from atelier.accounts.models import Network
 
 
-def organisation_match(values: dict[str, Any]) -> Organisation | None:
-    """By SIRET, else SIREN, else exact normalised name in the same commune."""
+def organisation_match(
+    values: dict[str, Any], r: Resolver
+) -> tuple[Organisation | None, list[int]]:
+    """(organisation, []) for the one organisation this member is, (None, ids) when several
+    organisations could be it, (None, []) for a new one. By SIRET, else SIREN, else the same
+    normalised name (directory.text fold, punctuation ignored) in the same commune (Paris, Lyon
+    and Marseille with their arrondissements), among organisations without another SIREN."""
     if values["siret"]:
         est = Establishment.objects.filter(siret=values["siret"]).select_related("organisation")
         if (found := est.first()) is not None:
-            return found.organisation
+            return found.organisation, []
     if values["siren"]:
         if (org := Organisation.objects.filter(siren=values["siren"]).first()) is not None:
-            return org
+            return org, []
     wanted = norm(values["name"])
-    for org in Organisation.objects.filter(commune_code=values["commune"]).only("id", "name"):
-        if norm(org.name) == wanted:
-            return Organisation.objects.get(pk=org.pk)
-    return None
+    qs = Organisation.objects.filter(commune_code__in=r.family(values["commune"]))
+    if values["siren"]:
+        qs = qs.filter(Q(siren__isnull=True) | Q(siren=""))
+    # search_text holds the name's tokens: a narrow, accent-blind prefilter done by the database.
+    for token in tokens(values["name"])[:4]:
+        qs = qs.filter(search_text__contains=token)
+    ids = [pk for pk, name in qs.values_list("id", "name").order_by("id") if norm(name) == wanted]
+    if len(ids) == 1:
+        return Organisation.objects.get(pk=ids[0]), []
+    return None, ids
 
 
-def _establishment_at(org: Organisation, values: dict[str, Any], place: CommunePlace) -> None:
-    """Create or complete the member's establishment, placed at least at its commune."""
+def _establishment_at(org: Organisation, values: dict[str, Any], r: Resolver) -> None:
+    """Create or complete the member's establishment, placed at least at its commune: the one
+    with the row's SIRET, else one in the same commune (an arrondissement is kept when the row
+    only names the city)."""
+    code = values["commune"]
     est = None
     if values["siret"]:
         est = Establishment.objects.filter(siret=values["siret"]).first()
     if est is None:
-        est = org.establishments.filter(commune_id=values["commune"]).first()
+        near = list(org.establishments.filter(commune_id__in=r.family(code)).order_by("id"))
+        est = next((e for e in near if e.commune_id == code), near[0] if near else None)
     if est is None:
         est = Establishment(
             organisation=org,
             siret=values["siret"] or None,
             is_head_office=not org.establishments.exists(),
         )
+    if est.commune_id is None or not (code in r.cities and est.commune_id in r.family(code)):
+        est.commune_id = code
+    place = r.places[est.commune_id]
     if est.latitude is None or est.geo_precision != GeoPrecision.ADDRESS:
         est.latitude, est.longitude = place.latitude, place.longitude
         est.geo_precision = GeoPrecision.COMMUNE
         est.mx, est.my = lonlat_to_world(place.longitude, place.latitude)
-    est.commune_id = values["commune"]
     if values["street"]:
         est.street = values["street"]
     if values["postcode"]:
@@ -81,7 +97,7 @@ def write_row(
     if created:
         org.name = values["name"]
     org.save()
-    _establishment_at(org, values, r.places[values["commune"]])
+    _establishment_at(org, values, r)
     organisation_refresh_derived(organisation=org)
     membership = False
     if network is not None:
