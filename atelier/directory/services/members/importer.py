@@ -87,6 +87,7 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
             )
         reject_rate_check(name=name, rows=result.rows, rejected=invalid, limits=limits)
     finally:
+        body.close()  # a generator, possibly suspended
         handle.close()
     for p in planned[:PREVIEW_ROWS]:
         place = resolver.places[p.commune_code]

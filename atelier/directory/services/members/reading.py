@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from .sources import (
     open_counted,
     source_check_exists,
     text_encoding,
+    thousands,
 )
 from .workbook import open_sheet
 
@@ -98,7 +99,7 @@ def norm(text: Any) -> str:
 
 def read_rows(
     path: Path, sheet: str, limits: SourceLimits
-) -> tuple[list[str], Iterator[tuple[int, list[Any]]], Any]:
+) -> tuple[list[str], Generator[tuple[int, list[Any]], None, None], Any]:
     """Header, (line, values) of the non-empty rows, and the handle to close, of an XLSX file or
     a CSV file (plain, .gz or .zip; separator and encoding sniffed). Every malformed input ends
     with an ImportFormatError (see `sources`), raised while iterating for what lies further on;
@@ -108,11 +109,8 @@ def read_rows(
         magic = fh.read(4)
     if magic == b"PK\x03\x04" and path.suffix.lower() in (".xlsx", ".xlsm"):
         return open_sheet(path, sheet, limits)
-    raw = open_counted(path, limits)
     encoding = text_encoding(path)
-    stream = io.TextIOWrapper(
-        io.BufferedReader(raw, buffer_size=1 << 16), encoding=encoding, newline=""
-    )
+    stream = io.BufferedReader(open_counted(path, limits), buffer_size=1 << 16)
     lines = checked_lines(stream, path.name, encoding)
     try:
         first = next(lines, "")
@@ -132,8 +130,8 @@ def read_rows(
 
 
 def _bounded(
-    rows: Iterator[tuple[int, list[str]]], path: Path, limits: SourceLimits
-) -> Iterator[tuple[int, list[Any]]]:
+    rows: Generator[tuple[int, list[str]], None, None], path: Path, limits: SourceLimits
+) -> Generator[tuple[int, list[Any]], None, None]:
     """The non-empty rows, at most `limits.max_rows` of them."""
     n = 0
     for line, row in rows:
@@ -142,8 +140,8 @@ def _bounded(
         n += 1
         if n > limits.max_rows:
             raise ImportFormatError(
-                f"Le fichier {path.name} est refusé : il a plus de {limits.max_rows:,} lignes "
-                f"(ATELIER_IMPORT_MAX_ROWS) ; découpez-le.".replace(",", " ")
+                f"Le fichier {path.name} est refusé : il a plus de {thousands(limits.max_rows)} "
+                f"lignes (ATELIER_IMPORT_MAX_ROWS) ; découpez-le."
             )
         yield line, row
 

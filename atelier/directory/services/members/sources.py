@@ -13,7 +13,7 @@ import gzip
 import io
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -22,10 +22,12 @@ from django.conf import settings
 
 from ..reports import ImportFormatError, sniff_encoding
 
-# The csv module's own limit (csv.field_size_limit()), applied to spreadsheet cells too.
+# The csv module's own limit (csv.field_size_limit()).
 FIELD_SIZE_LIMIT = 131_072
 # Columns of a spreadsheet row that may hold a value; a value further right refuses the sheet.
 MAX_COLUMNS = 1_000
+# A physical line of a CSV file longer than this is not a member row.
+MAX_LINE_BYTES = 4 << 20
 # Archive members smaller than this are not checked for their compression ratio (tiny XML parts
 # of a workbook legitimately compress very well).
 RATIO_FLOOR_BYTES = 1 << 20
@@ -52,8 +54,13 @@ class SourceLimits:
         )
 
 
+def thousands(n: int) -> str:
+    """1 048 576: French digit grouping."""
+    return f"{n:,}".replace(",", " ")
+
+
 def mebibytes(n: int) -> str:
-    return f"{n / (1 << 20):,.0f} Mio".replace(",", " ")
+    return f"{thousands(round(n / (1 << 20)))} Mio"
 
 
 def source_check_exists(path: Path) -> None:
@@ -158,36 +165,43 @@ def text_encoding(path: Path) -> str:
         ) from None
 
 
-def checked_lines(stream: IO[str], name: str, encoding: str) -> Iterator[str]:
-    """The lines of a text stream; NUL bytes and undecodable bytes end it with one sentence."""
+def checked_lines(raw: IO[bytes], name: str, encoding: str) -> Iterator[str]:
+    """The decoded lines of a byte stream, read one physical line at a time (so that an error
+    names its line); NUL bytes, undecodable bytes and lines over MAX_LINE_BYTES end it with one
+    sentence. UTF-8 and Windows-1252 never use the newline byte inside a character."""
     line = 0
     while True:
-        try:
-            text = stream.readline()
-        except UnicodeDecodeError:
-            if encoding.startswith("utf"):
-                raise ImportFormatError(
-                    f"Le fichier {name} n'est pas entièrement en UTF-8 : octet invalide vers la "
-                    f"ligne {line + 1} ; enregistrez-le en « CSV UTF-8 »."
-                ) from None
-            raise ImportFormatError(
-                f"Le fichier {name} contient un octet qui n'est un caractère ni en UTF-8 ni en "
-                f"Windows-1252, vers la ligne {line + 1} ; enregistrez-le en « CSV UTF-8 »."
-            ) from None
-        if not text:
+        data = raw.readline(MAX_LINE_BYTES + 1)
+        if not data:
             return
         line += 1
-        if "\x00" in text:
+        if len(data) > MAX_LINE_BYTES:
+            raise ImportFormatError(
+                f"Le fichier {name} a une ligne de plus de {mebibytes(MAX_LINE_BYTES)} (ligne "
+                f"{line}) : ce n'est pas une liste CSV."
+            )
+        if b"\x00" in data:
             raise ImportFormatError(
                 f"Le fichier {name} contient un octet nul à la ligne {line} : ce n'est pas un "
                 f"fichier texte CSV."
             )
-        yield text
+        try:
+            yield data.decode(encoding if line == 1 else encoding.removesuffix("-sig"))
+        except UnicodeDecodeError:
+            if encoding.startswith("utf"):
+                raise ImportFormatError(
+                    f"Le fichier {name} n'est pas entièrement en UTF-8 : octet invalide à la "
+                    f"ligne {line} ; enregistrez-le en « CSV UTF-8 »."
+                ) from None
+            raise ImportFormatError(
+                f"Le fichier {name} contient un octet qui n'est un caractère ni en UTF-8 ni en "
+                f"Windows-1252, à la ligne {line} ; enregistrez-le en « CSV UTF-8 »."
+            ) from None
 
 
 def csv_rows(
     lines: Iterable[str], name: str, delimiter: str, *, first_line: int = 1
-) -> Iterator[tuple[int, list[str]]]:
+) -> Generator[tuple[int, list[str]], None, None]:
     """(line number of the row's first line, fields); a field over FIELD_SIZE_LIMIT characters
     or a malformed row ends it with one sentence."""
     reader = csv.reader(lines, delimiter=delimiter)
@@ -199,19 +213,12 @@ def csv_rows(
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise ImportFormatError(
-                f"Le fichier {name} a un champ de plus de {FIELD_SIZE_LIMIT:,} caractères vers la "
-                f"ligne {start} (guillemet non fermé ?) : rien n'a été importé.".replace(",", " ")
+                f"Le fichier {name} a un champ de plus de {thousands(FIELD_SIZE_LIMIT)} caractères "
+                f"vers la ligne {start} (guillemet non fermé ?) : rien n'a été importé."
             ) from None
         raise ImportFormatError(
             f"Le fichier {name} n'est pas un CSV valide vers la ligne {start} ({exc})."
         ) from None
-
-
-def field_too_long(name: str, where: str) -> ImportFormatError:
-    return ImportFormatError(
-        f"Le fichier {name} a un champ de plus de {FIELD_SIZE_LIMIT:,} caractères ({where}) : "
-        f"rien n'a été importé.".replace(",", " ")
-    )
 
 
 def reject_rate_check(*, name: str, rows: int, rejected: int, limits: SourceLimits) -> None:
