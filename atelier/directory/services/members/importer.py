@@ -16,7 +16,7 @@ from .options import MembersOptions, MembersResult, PlannedRow
 from .reading import PREVIEW_ROWS, field_columns, norm, read_rows
 from .sources import SourceLimits, reject_rate_check, source_check_exists
 from .validation import Resolver, validate_row
-from .writing import organisation_match, write_row
+from .writing import SameName, organisation_match, write_row
 
 if TYPE_CHECKING:
     from atelier.accounts.models import Network
@@ -52,6 +52,7 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
         planned: list[PlannedRow] = []
         seen: dict[str, int] = {}
         invalid = 0
+        same_name = SameName(resolver)
         for line, row in body:
             result.rows += 1
             values = validate_row(line, row, columns, header, resolver, reject)
@@ -64,7 +65,7 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
                 reject(line, "", values["name"], f"doublon de la ligne {seen[key]}")
                 continue
             seen[key] = line
-            org, several = organisation_match(values, resolver)
+            org, several = organisation_match(values, same_name)
             if several:
                 result.possible_duplicates += 1
                 reject(

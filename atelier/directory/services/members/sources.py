@@ -59,6 +59,10 @@ def thousands(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
+def percent(rate: float) -> str:
+    return f"{round(rate * 100)} %"
+
+
 def mebibytes(n: int) -> str:
     return f"{thousands(round(n / (1 << 20)))} Mio"
 
@@ -229,6 +233,6 @@ def reject_rate_check(*, name: str, rows: int, rejected: int, limits: SourceLimi
     if rejected / rows > limits.max_reject_rate:
         raise ImportFormatError(
             f"Le fichier {name} est refusé : {rejected} ligne(s) sur {rows} sont invalides "
-            f"({rejected / rows:.0%}, au-delà de {limits.max_reject_rate:.0%}, "
+            f"({percent(rejected / rows)}, au-delà de {percent(limits.max_reject_rate)}, "
             f"ATELIER_IMPORT_MAX_REJECT_RATE) ; rien n'a été écrit, voir le rapport des rejets."
         )

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
-
 from ...enums import GeoPrecision, MembershipStatus, Source
 from ...geo import lonlat_to_world
 from ...models import Establishment, Organisation, OrganisationMembership
-from ...text import tokens
 from ..organisations import organisation_refresh_derived
 from .reading import norm
 from .validation import Resolver
@@ -18,13 +15,37 @@ if TYPE_CHECKING:
     from atelier.accounts.models import Network
 
 
+class SameName:
+    """Organisations by normalised name (directory.text fold, punctuation ignored), per commune
+    (a city with its arrondissements), each commune read once per import."""
+
+    def __init__(self, r: Resolver) -> None:
+        self.r = r
+        self.by_city: dict[str, dict[str, list[tuple[int, str]]]] = {}
+
+    def ids(self, name: str, commune: str, *, without_siren: bool) -> list[int]:
+        city = self.r.parent.get(commune, commune)
+        index = self.by_city.get(city)
+        if index is None:
+            index = {}
+            rows = (
+                Organisation.objects.filter(commune_code__in=self.r.family(city))
+                .order_by("id")
+                .values_list("id", "name", "siren")
+            )
+            for pk, org_name, siren in rows.iterator(chunk_size=5000):
+                index.setdefault(norm(org_name), []).append((pk, siren or ""))
+            self.by_city[city] = index
+        return [pk for pk, siren in index.get(norm(name), []) if not (without_siren and siren)]
+
+
 def organisation_match(
-    values: dict[str, Any], r: Resolver
+    values: dict[str, Any], same_name: SameName
 ) -> tuple[Organisation | None, list[int]]:
     """(organisation, []) for the one organisation this member is, (None, ids) when several
     organisations could be it, (None, []) for a new one. By SIRET, else SIREN, else the same
-    normalised name (directory.text fold, punctuation ignored) in the same commune (Paris, Lyon
-    and Marseille with their arrondissements), among organisations without another SIREN."""
+    normalised name in the same commune (Paris, Lyon and Marseille with their arrondissements),
+    among organisations without another SIREN."""
     if values["siret"]:
         est = Establishment.objects.filter(siret=values["siret"]).select_related("organisation")
         if (found := est.first()) is not None:
@@ -32,14 +53,7 @@ def organisation_match(
     if values["siren"]:
         if (org := Organisation.objects.filter(siren=values["siren"]).first()) is not None:
             return org, []
-    wanted = norm(values["name"])
-    qs = Organisation.objects.filter(commune_code__in=r.family(values["commune"]))
-    if values["siren"]:
-        qs = qs.filter(Q(siren__isnull=True) | Q(siren=""))
-    # search_text holds the name's tokens: a narrow, accent-blind prefilter done by the database.
-    for token in tokens(values["name"])[:4]:
-        qs = qs.filter(search_text__contains=token)
-    ids = [pk for pk, name in qs.values_list("id", "name").order_by("id") if norm(name) == wanted]
+    ids = same_name.ids(values["name"], values["commune"], without_siren=bool(values["siren"]))
     if len(ids) == 1:
         return Organisation.objects.get(pk=ids[0]), []
     return None, ids
