@@ -236,6 +236,22 @@ def test_gzip_csv_counted_while_streaming(ref, tmp_path, settings):
     assert_refused(path, contains="une fois décompressé (ATELIER_IMPORT_MAX_UNCOMPRESSED_BYTES)")
 
 
+def test_zipped_csv_imported_and_its_declared_size_checked(ref, tmp_path, settings):
+    path = tmp_path / "adherents.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("adherents.csv", ";".join(HEADER) + "\nCoopaname;;;75020;Paris\n")
+    _, out = run(path)
+    assert "1 organisation(s) créée(s)" in out
+    Organisation.objects.all().delete()
+    settings.ATELIER_IMPORT_MAX_UNCOMPRESSED_BYTES = 1 << 20
+    settings.ATELIER_IMPORT_MAX_COMPRESSION_RATIO = 10_000
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "adherents.csv", ";".join(HEADER) + "\nCoopaname;;;75020;Paris\n" + "\n" * (2 << 20)
+        )
+    assert_refused(path, contains="il se décompresse en plus de 1 Mio")
+
+
 # -- XML entities
 
 

@@ -95,7 +95,7 @@ def zip_check_declared(path: Path, limits: SourceLimits) -> zipfile.ZipFile:
             archive.close()
             raise ImportFormatError(
                 f"Le fichier {path.name} est refusé : « {info.filename} » se décompresse "
-                f"{ratio:,.0f} fois (limite {limits.max_ratio:,.0f}, "
+                f"{thousands(round(ratio))} fois (limite {thousands(round(limits.max_ratio))}, "
                 f"ATELIER_IMPORT_MAX_COMPRESSION_RATIO), signe d'une bombe de décompression."
             )
         if total > limits.max_bytes:
@@ -111,8 +111,11 @@ class CountingReader(io.RawIOBase):
     """A binary stream that counts the bytes it yields and refuses to go past `limit`; a
     truncated or corrupt compressed stream becomes an ImportFormatError."""
 
-    def __init__(self, raw: IO[bytes], *, name: str, limit: int) -> None:
+    def __init__(
+        self, raw: IO[bytes] | gzip.GzipFile, *, name: str, limit: int, owner: Any = None
+    ) -> None:
         self.raw, self.name, self.limit, self.count = raw, name, limit, 0
+        self.owner = owner  # closed after `raw` (the zip archive of a member)
 
     def readable(self) -> bool:
         return True
@@ -136,6 +139,8 @@ class CountingReader(io.RawIOBase):
 
     def close(self) -> None:
         self.raw.close()
+        if self.owner is not None:
+            self.owner.close()
         super().close()
 
 
@@ -144,7 +149,8 @@ def open_counted(path: Path, limits: SourceLimits) -> CountingReader:
     source_check_exists(path)
     with path.open("rb") as fh:
         magic = fh.read(4)
-    raw: IO[bytes]
+    raw: IO[bytes] | gzip.GzipFile
+    archive = None
     if magic[:2] == b"\x1f\x8b":
         raw = gzip.open(path, "rb")  # noqa: SIM115 (closed with the reader)
     elif magic == b"PK\x03\x04":
@@ -156,7 +162,7 @@ def open_counted(path: Path, limits: SourceLimits) -> CountingReader:
         raw = archive.open(names[0])
     else:
         raw = path.open("rb")  # noqa: SIM115
-    return CountingReader(raw, name=path.name, limit=limits.max_bytes)
+    return CountingReader(raw, name=path.name, limit=limits.max_bytes, owner=archive)
 
 
 def text_encoding(path: Path) -> str:
