@@ -288,6 +288,19 @@ def test_binary_file_refused(ref, tmp_path):
     assert_refused(path, contains="octet nul")
 
 
+def test_old_excel_file_refused(ref, tmp_path):
+    path = tmp_path / "adherents.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    assert_refused(path, contains="Excel 97-2003 (.xls) : enregistrez-le au format .xlsx")
+
+
+def test_workbook_named_csv_read_as_a_workbook(ref, tmp_path):
+    path = tmp_path / "adherents.csv"
+    path.write_bytes(workbook_bytes([HEADER[:5], ROW[:5]]))
+    _, out = run(path)
+    assert "1 organisation(s) créée(s)" in out
+
+
 def test_nul_byte_after_the_header_refused(ref, tmp_path):
     path = write(tmp_path / "adherents.csv", [HEADER, ROW, ROW])
     path.write_bytes(path.read_bytes().replace(b"Coopaname", b"Coop\x00aname", 1))

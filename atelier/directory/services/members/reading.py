@@ -20,7 +20,7 @@ from .sources import (
     text_encoding,
     thousands,
 )
-from .workbook import open_sheet
+from .workbook import is_workbook, open_sheet
 
 FIELDS = (
     "name",
@@ -107,12 +107,19 @@ def read_rows(
     source_check_exists(path)
     with path.open("rb") as fh:
         magic = fh.read(4)
-    if magic == b"PK\x03\x04" and path.suffix.lower() in (".xlsx", ".xlsm"):
+    if magic == b"\xd0\xcf\x11\xe0":
+        raise ImportFormatError(
+            f"Le fichier {path.name} est un classeur Excel 97-2003 (.xls) : enregistrez-le au "
+            f"format .xlsx ou CSV UTF-8."
+        )
+    if magic == b"PK\x03\x04" and (
+        path.suffix.lower() in (".xlsx", ".xlsm") or is_workbook(path, limits)
+    ):
         return open_sheet(path, sheet, limits)
-    encoding = text_encoding(path)
     stream = io.BufferedReader(open_counted(path, limits), buffer_size=1 << 16)
-    lines = checked_lines(stream, path.name, encoding)
     try:
+        encoding = text_encoding(path)
+        lines = checked_lines(stream, path.name, encoding)
         first = next(lines, "")
     except ImportFormatError:
         stream.close()

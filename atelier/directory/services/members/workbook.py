@@ -48,6 +48,12 @@ def _unreadable(path: Path, exc: BaseException) -> ImportFormatError:
     return ImportFormatError(f"Le classeur {path.name} est illisible ({exc}).")
 
 
+def is_workbook(path: Path, limits: SourceLimits) -> bool:
+    """Whether the zip archive `path` is an XLSX workbook, whatever its name."""
+    with zip_check_declared(path, limits) as archive:
+        return "xl/workbook.xml" in archive.namelist()
+
+
 def open_sheet(
     path: Path, sheet: str, limits: SourceLimits
 ) -> tuple[list[str], Generator[tuple[int, list[Any]], None, None], Any]:
