@@ -173,3 +173,10 @@ def test_missing_file_writes_no_report(ref, tmp_path, settings):
     with pytest.raises(CommandError):
         call_command("import_members", str(tmp_path / "absent.csv"))
     assert not (tmp_path / "var").exists()  # nor the default one under VAR_DIR/imports
+
+
+def test_directory_is_not_a_file_and_writes_no_report(ref, tmp_path):
+    (tmp_path / "dossier.csv").mkdir()
+    err, _ = run(tmp_path / "dossier.csv", expect_error=True)
+    assert str(err) == f"{tmp_path / 'dossier.csv'} n'est pas un fichier."
+    assert not (tmp_path / "rapport.csv").exists()

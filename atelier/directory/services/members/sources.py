@@ -68,11 +68,17 @@ def mebibytes(n: int) -> str:
 
 
 def source_check_exists(path: Path) -> None:
-    """ImportFormatError unless `path` is an existing regular file."""
+    """ImportFormatError unless `path` is an existing regular file that can be opened."""
     if not path.is_file():
         if path.exists():
             raise ImportFormatError(f"{path} n'est pas un fichier.")
         raise ImportFormatError(f"Le fichier {path} n'existe pas.")
+    try:
+        path.open("rb").close()
+    except OSError as exc:
+        raise ImportFormatError(
+            f"Le fichier {path} ne peut pas être lu ({exc.strerror})."
+        ) from None
 
 
 def zip_check_declared(path: Path, limits: SourceLimits) -> zipfile.ZipFile:
