@@ -84,6 +84,29 @@ def test_an_organisation_with_another_siren_is_not_matched_by_name(ref, tmp_path
     assert Organisation.objects.count() == 2
 
 
+def test_same_member_with_and_without_siret_in_one_file_is_one_row(ref, tmp_path):
+    s = siret_of(siren_of(614))
+    for rows in (
+        [HEADER, row("La Louve", "75020", "Paris", s), row("LA LOUVE", "", "Paris")],
+        [HEADER, row("La Louve", "", "Paris"), row("La Louve", "75020", "Paris", s)],
+    ):
+        Organisation.objects.all().delete()
+        path = write(tmp_path / "a.csv", rows)
+        err, _ = run(path, expect_error=True)
+        assert err.returncode == 2 and Organisation.objects.count() == 1
+        assert report(path)[0]["motif"] == "doublon de la ligne 2"
+
+
+def test_two_sites_of_one_member_in_one_file(ref, tmp_path):
+    siren = siren_of(615)
+    rows = [HEADER, row("Emmaüs Défi", "75020", "Paris", siret_of(siren, 1)),
+            row("Emmaüs Défi", "75010", "Paris", siret_of(siren, 2))]  # fmt: skip
+    _, out = run(write(tmp_path / "a.csv", rows))
+    assert "1 organisation(s) créée(s), 1 mise(s) à jour" in out
+    org = Organisation.objects.get()
+    assert sorted(org.establishments.values_list("commune_id", flat=True)) == ["75110", "75120"]
+
+
 # -- Municipal arrondissements from postcodes
 
 

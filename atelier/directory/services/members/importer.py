@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, transaction
@@ -50,7 +50,8 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
             network=network.name if network else "", dry_run=options.dry_run, columns=named
         )
         planned: list[PlannedRow] = []
-        seen: dict[str, int] = {}
+        seen: dict[str, int] = {}  # SIRET or SIREN -> line
+        names: dict[str, tuple[int, str]] = {}  # name@city -> (line, SIRET or SIREN)
         invalid = 0
         same_name = SameName(resolver)
         for line, row in body:
@@ -59,12 +60,10 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
             if values is None:
                 invalid += 1
                 continue
-            city = resolver.parent.get(values["commune"], values["commune"])
-            key = values["siret"] or values["siren"] or f"{norm(values['name'])}@{city}"
-            if key in seen:
-                reject(line, "", values["name"], f"doublon de la ligne {seen[key]}")
+            earlier = _earlier_row(line, values, resolver, seen, names)
+            if earlier:
+                reject(line, "", values["name"], f"doublon de la ligne {earlier}")
                 continue
-            seen[key] = line
             org, several = organisation_match(values, same_name)
             if several:
                 result.possible_duplicates += 1
@@ -102,6 +101,8 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
         try:
             with transaction.atomic():
                 org = Organisation.objects.get(pk=p.organisation_id) if p.organisation_id else None
+                if org is None and p.values["siren"]:  # another site of a member created above
+                    org = Organisation.objects.filter(siren=p.values["siren"]).first()
                 created, membership = write_row(p.values, org, network, resolver)
         except DatabaseError as exc:
             reject(p.line, "", p.name, f"écriture refusée par la base : {exc}")
@@ -112,3 +113,27 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
     if result.created or result.updated:
         readers_after_bulk_write()
     return result
+
+
+def _earlier_row(
+    line: int,
+    values: dict[str, Any],
+    r: Resolver,
+    seen: dict[str, int],
+    names: dict[str, tuple[int, str]],
+) -> int:
+    """The earlier line of the file that is the same member, else 0 (and remember this one):
+    same SIRET (or SIREN without SIRET), or same name in the same commune when one of the two
+    rows has no identifier (two sites with their own SIRET may share a name)."""
+    ident = values["siret"] or values["siren"]
+    city = r.parent.get(values["commune"], values["commune"])
+    name_key = f"{norm(values['name'])}@{city}"
+    if ident and ident in seen:
+        return seen[ident]
+    by_name = names.get(name_key)
+    if by_name is not None and not (ident and by_name[1]):
+        return by_name[0]
+    if ident:
+        seen[ident] = line
+    names.setdefault(name_key, (line, ident))
+    return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from ...enums import GeoPrecision, MembershipStatus, Source
 from ...geo import lonlat_to_world
 from ...models import Establishment, Organisation, OrganisationMembership
@@ -61,14 +63,17 @@ def organisation_match(
 
 def _establishment_at(org: Organisation, values: dict[str, Any], r: Resolver) -> None:
     """Create or complete the member's establishment, placed at least at its commune: the one
-    with the row's SIRET, else one in the same commune (an arrondissement is kept when the row
-    only names the city)."""
+    with the row's SIRET, else one in the same commune (without SIRET when the row has one; an
+    arrondissement is kept when the row only names the city)."""
     code = values["commune"]
     est = None
     if values["siret"]:
         est = Establishment.objects.filter(siret=values["siret"]).first()
     if est is None:
-        near = list(org.establishments.filter(commune_id__in=r.family(code)).order_by("id"))
+        near_qs = org.establishments.filter(commune_id__in=r.family(code))
+        if values["siret"]:  # another site, unless one here has no SIRET yet
+            near_qs = near_qs.filter(Q(siret__isnull=True) | Q(siret=""))
+        near = list(near_qs.order_by("id"))
         est = next((e for e in near if e.commune_id == code), near[0] if near else None)
     if est is None:
         est = Establishment(
