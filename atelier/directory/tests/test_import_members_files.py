@@ -288,6 +288,14 @@ def test_binary_file_refused(ref, tmp_path):
     assert_refused(path, contains="octet nul")
 
 
+def test_mac_line_endings_read(ref, tmp_path):
+    path = tmp_path / "adherents.csv"
+    lines = [";".join(HEADER), "Coopaname;;;75020;Paris", "Voisin Malin;;;93200;Saint-Denis"]
+    path.write_bytes("\r".join(lines).encode("cp1252") + b"\r")
+    _, out = run(path)
+    assert "2 lignes : 2 organisation(s) créée(s)" in out
+
+
 def test_old_excel_file_refused(ref, tmp_path):
     path = tmp_path / "adherents.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))

@@ -183,24 +183,27 @@ def text_encoding(path: Path) -> str:
 
 def checked_lines(raw: IO[bytes], name: str, encoding: str) -> Iterator[str]:
     """The decoded lines of a byte stream, read one physical line at a time (so that an error
-    names its line); NUL bytes, undecodable bytes and lines over MAX_LINE_BYTES end it with one
-    sentence. UTF-8 and Windows-1252 never use the newline byte inside a character."""
+    names its line; CR, LF and CRLF all end a line, as "CSV (Macintosh)" uses CR); NUL bytes,
+    undecodable bytes and lines over MAX_LINE_BYTES end it with one sentence. Latin-1 maps every
+    byte to one character, so each line is cut on its bytes and then decoded as `encoding`."""
+    stream = io.TextIOWrapper(raw, encoding="latin-1", newline="")
     line = 0
     while True:
-        data = raw.readline(MAX_LINE_BYTES + 1)
-        if not data:
+        text = stream.readline(MAX_LINE_BYTES + 1)
+        if not text:
             return
         line += 1
-        if len(data) > MAX_LINE_BYTES:
+        if len(text) > MAX_LINE_BYTES:
             raise ImportFormatError(
                 f"Le fichier {name} a une ligne de plus de {mebibytes(MAX_LINE_BYTES)} (ligne "
                 f"{line}) : ce n'est pas une liste CSV."
             )
-        if b"\x00" in data:
+        if "\x00" in text:
             raise ImportFormatError(
                 f"Le fichier {name} contient un octet nul à la ligne {line} : ce n'est pas un "
                 f"fichier texte CSV."
             )
+        data = text.encode("latin-1")
         try:
             yield data.decode(encoding if line == 1 else encoding.removesuffix("-sig"))
         except UnicodeDecodeError:
