@@ -91,8 +91,8 @@ def zip_check_declared(path: Path, limits: SourceLimits) -> zipfile.ZipFile:
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ImportFormatError(
-            f"Le fichier {path.name} n'est pas une archive zip lisible ({exc})."
-        ) from None
+            f"Le fichier {path.name} n'est pas une archive zip lisible (tronquée ou corrompue)."
+        ) from exc
     total = 0
     for info in members:
         total += info.file_size
@@ -131,8 +131,8 @@ class CountingReader(io.RawIOBase):
             data = self.raw.read(len(buffer))
         except ARCHIVE_ERRORS as exc:
             raise ImportFormatError(
-                f"Le fichier {self.name} est tronqué ou corrompu ({exc}) : rien n'a été importé."
-            ) from None
+                f"Le fichier {self.name} est tronqué ou corrompu : rien n'a été importé."
+            ) from exc
         n = len(data)
         self.count += n
         if self.count > self.limit:
@@ -177,8 +177,8 @@ def text_encoding(path: Path) -> str:
         return sniff_encoding(path)
     except ARCHIVE_ERRORS as exc:
         raise ImportFormatError(
-            f"Le fichier {path.name} est tronqué ou corrompu ({exc}) : rien n'a été importé."
-        ) from None
+            f"Le fichier {path.name} est tronqué ou corrompu : rien n'a été importé."
+        ) from exc
 
 
 def checked_lines(raw: IO[bytes], name: str, encoding: str) -> Iterator[str]:

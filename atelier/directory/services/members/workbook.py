@@ -43,7 +43,7 @@ def _unreadable(path: Path, exc: BaseException) -> ImportFormatError:
         )
     if isinstance(exc, ARCHIVE_ERRORS):
         return ImportFormatError(
-            f"Le classeur {path.name} est tronqué ou corrompu ({exc}) : rien n'a été importé."
+            f"Le classeur {path.name} est tronqué ou corrompu : rien n'a été importé."
         )
     return ImportFormatError(f"Le classeur {path.name} est illisible ({exc}).")
 
