@@ -85,7 +85,7 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
                     values=values,
                 )
             )
-        reject_rate_check(name=name, rows=result.rows, rejected=invalid, limits=limits)
+        reject_rate_check(name=name, rows=result.rows, rejected=invalid)
     finally:
         body.close()  # a generator, possibly suspended
         handle.close()

@@ -40,8 +40,6 @@ class SourceLimits:
     max_rows: int
     max_bytes: int
     max_ratio: float
-    max_reject_rate: float
-    reject_min_rows: int
 
     @classmethod
     def from_settings(cls) -> SourceLimits:
@@ -49,8 +47,6 @@ class SourceLimits:
             max_rows=settings.ATELIER_IMPORT_MAX_ROWS,
             max_bytes=settings.ATELIER_IMPORT_MAX_UNCOMPRESSED_BYTES,
             max_ratio=settings.ATELIER_IMPORT_MAX_COMPRESSION_RATIO,
-            max_reject_rate=settings.ATELIER_IMPORT_MAX_REJECT_RATE,
-            reject_min_rows=settings.ATELIER_IMPORT_REJECT_MIN_ROWS,
         )
 
 
@@ -240,14 +236,16 @@ def csv_rows(
         ) from None
 
 
-def reject_rate_check(*, name: str, rows: int, rejected: int, limits: SourceLimits) -> None:
-    """ImportFormatError when, over at least `reject_min_rows` rows, more than
-    `max_reject_rate` of them were rejected: the file is mostly not what it should be."""
-    if rows < limits.reject_min_rows or rows == 0:
+def reject_rate_check(*, name: str, rows: int, rejected: int) -> None:
+    """ImportFormatError when, over at least ATELIER_IMPORT_REJECT_MIN_ROWS rows, more than
+    ATELIER_IMPORT_MAX_REJECT_RATE of them were rejected: the file is mostly not what it should
+    be, and nothing is written."""
+    max_rate = settings.ATELIER_IMPORT_MAX_REJECT_RATE
+    if rows == 0 or rows < settings.ATELIER_IMPORT_REJECT_MIN_ROWS:
         return
-    if rejected / rows > limits.max_reject_rate:
+    if rejected / rows > max_rate:
         raise ImportFormatError(
             f"Le fichier {name} est refusé : {rejected} ligne(s) sur {rows} sont invalides "
-            f"({percent(rejected / rows)}, au-delà de {percent(limits.max_reject_rate)}, "
+            f"({percent(rejected / rows)}, au-delà de {percent(max_rate)}, "
             f"ATELIER_IMPORT_MAX_REJECT_RATE) ; rien n'a été écrit, voir le rapport des rejets."
         )
