@@ -52,6 +52,7 @@ from .search_params import (
     TextQuery,
     text_query,
 )
+from .search_ranking import page_order, ranked_query, sql_order
 from .search_results import (
     ROW_FIELDS,
     CodeLabel,
@@ -201,8 +202,10 @@ def _plain_list(params: SearchParams, page_size: int) -> SearchResult:
     qs = search_queryset(params)
     total = qs.count()
     window = PageWindow.of(total, params.page, page_size, MAX_BROWSABLE)
-    rows = list(qs.order_by("name", "id").values(*ROW_FIELDS)[window.start :][:page_size])
-    return result_page(params, rows, [], {}, total=total, window=window, ranked=False)
+    tq = text_query(params.q) if params.q else None
+    order = sql_order(params.q, tq) if tq is not None else ["name", "id"]
+    rows = list(qs.order_by(*order).values(*ROW_FIELDS)[window.start :][:page_size])
+    return result_page(params, rows, [], {}, total=total, window=window, ranked=tq is not None)
 
 
 def _cache_key(handle: Handle, params: SearchParams) -> str:
@@ -240,8 +243,9 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
 
     window = PageWindow.of(total, params.page, page_size, MAX_BROWSABLE)
     ids: list[int] = []
+    scored: list[tuple[float, Any]] = []
     if total:
-        ranked = to_query(schema, tq.condition(), scored=True) if tq is not None else None
+        ranked = ranked_query(schema, tq) if tq is not None else None
         matching = all_of(ranked, *filters.values())
         order: dict[str, Any] = (
             {} if tq is not None else {"order_by_field": "name_key", "order": tantivy.Order.Asc}
@@ -251,7 +255,12 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
         ).hits
         values = searcher.fast_field_values("id", [a for _s, a in hits])
         ids = [int(i) for i in values if isinstance(i, int)]
+        if tq is not None:
+            scored = [(float(s), i) for (s, _a), i in zip(hits, values, strict=True)]
     by_id = {r["id"]: r for r in Organisation.objects.filter(id__in=ids).values(*ROW_FIELDS)}
+    if tq is not None:
+        names = {i: r["name"] for i, r in by_id.items()}
+        ids = page_order([(s, i) for s, i in scored if isinstance(i, int)], names)
     rows = [by_id[i] for i in ids if i in by_id]
     return result_page(
         params, rows, facets, commune_labels, total=total, window=window, ranked=tq is not None

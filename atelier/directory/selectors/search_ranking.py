@@ -1,0 +1,65 @@
+"""The order of an Atlas search with a text, the same rule for both read paths:
+
+1. an exact name or acronym (its tokens are the query's words: "l'atelier" -> L'Atelier);
+2. then every word in the name or acronym (the last one as a prefix);
+3. then every word anywhere (description, commune, NAF label, themes…), documents with more
+   words matched as typed before those matched through a typo;
+4. then a typo in the name before a typo elsewhere;
+and inside a tier, BM25 of the words (frequent, rare words first), ties broken by name then id.
+
+The index scores tiers as constants an order of magnitude apart (atelier.search.ranking), in
+one query. The database (no index generation) orders by CASE exact name / words in the name
+(case-insensitive comparison of the name as typed: SQL has no portable accent folding or
+stemming, so "emmaus" matches Emmaüs in the index's tiers only), then by name; it has no typos.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import and_
+from typing import Any
+
+import tantivy
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from atelier.search.conditions import to_query, words_query
+from atelier.search.ranking import tiered
+
+from .search_params import TextQuery
+
+EXACT_NAME = 1_000_000.0
+NAME_WORDS = 100_000.0
+NAME_TYPO = 500.0  # below a word matched as typed (conditions.EXACT_WORD_BONUS)
+
+
+def ranked_query(schema: tantivy.Schema, tq: TextQuery) -> tantivy.Query:
+    """The matching organisations of `tq` (the same as its condition's), scored by tiers."""
+    condition = tq.condition()
+    return tiered(
+        to_query(schema, condition, scored=True),
+        [
+            (tantivy.Query.term_query(schema, "name_exact", tq.key), EXACT_NAME),
+            (words_query(schema, condition, "name_text", fuzzy=False), NAME_WORDS),
+            (words_query(schema, condition, "name_text") if tq.fuzzy else None, NAME_TYPO),
+        ],
+    )
+
+
+def page_order(hits: list[tuple[float, int]], names: dict[int, str]) -> list[int]:
+    """Ids of a page of (score, id) hits, equal scores by name then id. (Equal scores on both
+    sides of a page boundary keep the index's order: each page is still the next slice.)"""
+    return [i for _s, i in sorted(hits, key=lambda h: (-h[0], names.get(h[1], ""), h[1]))]
+
+
+def sql_order(q: str, tq: TextQuery) -> list[Any]:
+    """ORDER BY of the database's list: exact name or acronym, words in them, then by name."""
+    phrases = {" ".join(q.split()), " ".join(q.replace("’", "'").split())}
+    exact = reduce(lambda a, b: a | b, (Q(name__iexact=p) | Q(acronym__iexact=p) for p in phrases))
+    in_name = reduce(and_, (Q(name__icontains=w) | Q(acronym__icontains=w) for w in tq.typed))
+    tier = Case(
+        When(exact, then=Value(0)),
+        When(in_name, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return [tier, "name", "id"]
