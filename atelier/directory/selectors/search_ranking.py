@@ -4,7 +4,7 @@
 2. then every word in the name or acronym (the last one as a prefix);
 3. then every word anywhere (description, commune, NAF label, themes…), documents with more
    words matched as typed before those matched through a typo;
-4. then a typo in the name before a typo elsewhere;
+4. then a typo: in the exact name, then in the name's words, then elsewhere;
 and inside a tier, BM25 of the words (frequent, rare words first), ties broken by name then id.
 
 The index scores tiers as constants an order of magnitude apart (atelier.search.ranking), in
@@ -21,15 +21,20 @@ from typing import Any
 
 import tantivy
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import Length
 
 from atelier.search.conditions import to_query, words_query
 from atelier.search.ranking import tiered
 
 from .search_params import TextQuery
 
+# Above the bonus of every word matched as typed (conditions.EXACT_WORD_BONUS, at most
+# MAX_QUERY_TOKENS of them: 80,000).
 EXACT_NAME = 1_000_000.0
 NAME_WORDS = 100_000.0
-NAME_TYPO = 500.0  # below a word matched as typed (conditions.EXACT_WORD_BONUS)
+# Together below the bonus of one word matched as typed.
+EXACT_NAME_TYPO = 800.0  # the exact-name key one edit away
+NAME_TYPO = 500.0
 
 
 def ranked_query(schema: tantivy.Schema, tq: TextQuery) -> tantivy.Query:
@@ -40,9 +45,16 @@ def ranked_query(schema: tantivy.Schema, tq: TextQuery) -> tantivy.Query:
         [
             (tantivy.Query.term_query(schema, "name_exact", tq.key), EXACT_NAME),
             (words_query(schema, condition, "name_text", fuzzy=False), NAME_WORDS),
+            (_fuzzy_key(schema, tq), EXACT_NAME_TYPO),
             (words_query(schema, condition, "name_text") if tq.fuzzy else None, NAME_TYPO),
         ],
     )
+
+
+def _fuzzy_key(schema: tantivy.Schema, tq: TextQuery) -> tantivy.Query | None:
+    if not tq.fuzzy:
+        return None
+    return tantivy.Query.fuzzy_term_query(schema, "name_exact", tq.key, distance=1)
 
 
 def page_order(hits: list[tuple[float, int]], names: dict[int, str]) -> list[int]:
@@ -52,7 +64,8 @@ def page_order(hits: list[tuple[float, int]], names: dict[int, str]) -> list[int
 
 
 def sql_order(q: str, tq: TextQuery) -> list[Any]:
-    """ORDER BY of the database's list: exact name or acronym, words in them, then by name."""
+    """ORDER BY of the database's list: exact name or acronym, words in them (shorter names
+    first, as the index's exact key and BM25 would), then by name."""
     phrases = {" ".join(q.split()), " ".join(q.replace("’", "'").split())}
     exact = reduce(lambda a, b: a | b, (Q(name__iexact=p) | Q(acronym__iexact=p) for p in phrases))
     in_name = reduce(and_, (Q(name__icontains=w) | Q(acronym__icontains=w) for w in tq.typed))
@@ -62,4 +75,5 @@ def sql_order(q: str, tq: TextQuery) -> list[Any]:
         default=Value(2),
         output_field=IntegerField(),
     )
-    return [tier, "name", "id"]
+    shorter = Case(When(in_name, then=Length("name")), default=Value(0))
+    return [tier, shorter, "name", "id"]
