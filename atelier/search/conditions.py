@@ -129,13 +129,15 @@ def _words_match(schema: tantivy.Schema, w: Words) -> Query:
     clauses = []
     last = len(w.words) - 1
     for i, word in enumerate(w.words):
-        if i == last:
-            query = Query.regex_query(schema, w.field, _last_pattern(w))
-        else:
-            query = Query.term_query(schema, w.field, word)
         fuzzy = _fuzzy(schema, w.field, w.fuzzy_forms(i))
-        if fuzzy:
-            query = Query.boolean_query([(SHOULD, q) for q in (query, *fuzzy)])
+        if i == last:
+            options = [Query.regex_query(schema, w.field, _last_pattern(w)), *fuzzy]
+        else:
+            # The fuzzy forms start with the word itself: distance 1 includes the exact term.
+            options = fuzzy or [Query.term_query(schema, w.field, word)]
+        query = (
+            options[0] if len(options) == 1 else Query.boolean_query([(SHOULD, q) for q in options])
+        )
         clauses.append((MUST, query))
     return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
 
