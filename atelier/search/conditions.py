@@ -88,7 +88,7 @@ def any_of(schema: tantivy.Schema, field: str, values: list) -> Query:
 # Scores of a ranked Words condition: a word matched as typed (or as a prefix, for the last one)
 # adds EXACT_WORD_BONUS when it could also have matched through a typo, so that documents with
 # more words matched exactly come first; BM25 of the exact terms orders the rest.
-EXACT_WORD_BONUS = 10_000.0
+EXACT_WORD_BONUS = 2_000.0
 
 
 def _fuzzy(schema: tantivy.Schema, field: str, forms: tuple[str, ...]) -> list[Query]:

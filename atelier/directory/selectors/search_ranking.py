@@ -28,11 +28,12 @@ from atelier.search.ranking import tiered
 
 from .search_params import TextQuery
 
-# Above the bonus of every word matched as typed (conditions.EXACT_WORD_BONUS, at most
-# MAX_QUERY_TOKENS of them: 80,000).
-EXACT_NAME = 1_000_000.0
-NAME_WORDS = 100_000.0
-# Together below the bonus of one word matched as typed.
+# Each tier above everything below it: the bonus of every word matched as typed
+# (conditions.EXACT_WORD_BONUS, 2,000 for each of at most MAX_QUERY_TOKENS words: 16,000), the
+# typo tiers (1,300 together, below one word's bonus) and BM25 (about 30 a word at most). Kept
+# small: scores are 32-bit floats (at 90,000, steps of 0.008 still tell BM25 scores apart).
+EXACT_NAME = 50_000.0
+NAME_WORDS = 20_000.0
 EXACT_NAME_TYPO = 800.0  # the exact-name key one edit away
 NAME_TYPO = 500.0
 
