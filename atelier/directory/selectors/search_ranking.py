@@ -10,13 +10,14 @@ and inside a tier, BM25 of the words (frequent, rare words first), ties broken b
 The index scores tiers as constants an order of magnitude apart (atelier.search.ranking), in
 one query. The database (no index generation) orders by CASE exact name / words in the name
 (case-insensitive comparison of the name as typed: SQL has no portable accent folding or
-stemming, so "emmaus" matches Emmaüs in the index's tiers only), then by name; it has no typos.
+stemming, so "emmaus" matches Emmaüs in the index's tiers only) / a name whose first token is
+one of the words (`search_text` starts with the name's tokens), then by name; it has no typos.
 """
 
 from __future__ import annotations
 
 from functools import reduce
-from operator import and_
+from operator import and_, or_
 from typing import Any
 
 import tantivy
@@ -66,14 +67,26 @@ def page_order(hits: list[tuple[float, int]], names: dict[int, str]) -> list[int
 
 def sql_order(q: str, tq: TextQuery) -> list[Any]:
     """ORDER BY of the database's list: exact name or acronym, words in them (shorter names
-    first, as the index's exact key and BM25 would), then by name."""
+    first, as the index's exact key and BM25 would), a name that starts with one of the words,
+    then by name."""
     phrases = {" ".join(q.split()), " ".join(q.replace("’", "'").split())}
     exact = reduce(lambda a, b: a | b, (Q(name__iexact=p) | Q(acronym__iexact=p) for p in phrases))
     in_name = reduce(and_, (Q(name__icontains=w) | Q(acronym__icontains=w) for w in tq.typed))
+    # The name's first token (search_text starts with the name's tokens, stemmed and folded)
+    # is one of the words: accents and endings need not be typed as in the name.
+    last = len(tq.words) - 1
+    starts = reduce(
+        or_,
+        (
+            Q(search_text__startswith=w if i == last else f"{w} ") | Q(search_text=w)
+            for i, w in enumerate(tq.words)
+        ),
+    )
     tier = Case(
         When(exact, then=Value(0)),
         When(in_name, then=Value(1)),
-        default=Value(2),
+        When(starts, then=Value(2)),
+        default=Value(3),
         output_field=IntegerField(),
     )
     shorter = Case(When(in_name, then=Length("name")), default=Value(0))
