@@ -96,6 +96,10 @@ def _fuzzy(schema: tantivy.Schema, field: str, forms: tuple[str, ...]) -> list[Q
     return [Query.fuzzy_term_query(schema, field, f, distance=1) for f in forms]
 
 
+def _any(options: list[Query]) -> Query:
+    return options[0] if len(options) == 1 else Query.boolean_query([(SHOULD, q) for q in options])
+
+
 def _last_pattern(w: Words) -> str:
     """The last word as a prefix, or one of its alternatives: one automaton (the prefix
     pattern matches the exact term too)."""
@@ -119,7 +123,7 @@ def _words_ranked(schema: tantivy.Schema, w: Words) -> Query:
         elif bonus:
             options.append(Query.const_score_query(exact, bonus))
         options.extend(Query.const_score_query(q, 0.0) for q in fuzzy)
-        clauses.append((MUST, Query.boolean_query([(SHOULD, q) for q in options])))
+        clauses.append((MUST, _any(options)))
     return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
 
 
@@ -135,10 +139,7 @@ def _words_match(schema: tantivy.Schema, w: Words) -> Query:
         else:
             # The fuzzy forms start with the word itself: distance 1 includes the exact term.
             options = fuzzy or [Query.term_query(schema, w.field, word)]
-        query = (
-            options[0] if len(options) == 1 else Query.boolean_query([(SHOULD, q) for q in options])
-        )
-        clauses.append((MUST, query))
+        clauses.append((MUST, _any(options)))
     return clauses[0][1] if len(clauses) == 1 else Query.boolean_query(clauses)
 
 
