@@ -50,9 +50,9 @@ from .search_params import (
     THEMES_BY_NAME,
     SearchParams,
     TextQuery,
-    text_query,
 )
-from .search_ranking import page_order, ranked_query, sql_order
+from .search_params import text_query as parse_text
+from .search_ranking import page_order, ranked_query, sql_order, typos_where_rare
 from .search_results import (
     ROW_FIELDS,
     CodeLabel,
@@ -172,10 +172,24 @@ def search_conditions(
 def search_queryset(params: SearchParams) -> QuerySet[Organisation]:
     """The organisations matching `params`: filtered, unordered, not paginated (exports, map)."""
     conditions = list(search_conditions(params).values())
-    tq = text_query(params.q) if params.q else None
+    tq = parse_text(params.q) if params.q else None
     if tq is not None:
         conditions.append(tq.condition())
     return Organisation.objects.in_perimeter().order_by().filter(all_q(conditions))
+
+
+def text_query(q: str) -> TextQuery | None:
+    """The text `q` as the index reads it (search_params.text_query), its typos kept only on
+    words the organisations index rarely holds (search_ranking.typos_where_rare) — for the map,
+    so that it selects the organisations of the list."""
+    tq = parse_text(q)
+    if tq is None or not tq.fuzzy:
+        return tq
+    try:
+        handle = reader(ORGANISATIONS)
+    except SearchIndexError:
+        handle = None
+    return typos_where_rare(handle.searcher(), tq) if handle is not None else tq
 
 
 # -- the search ------------------------------------------------------------------------------
@@ -202,7 +216,7 @@ def _plain_list(params: SearchParams, page_size: int) -> SearchResult:
     qs = search_queryset(params)
     total = qs.count()
     window = PageWindow.of(total, params.page, page_size, MAX_BROWSABLE)
-    tq = text_query(params.q) if params.q else None
+    tq = parse_text(params.q) if params.q else None
     order = sql_order(params.q, tq) if tq is not None else ["name", "id"]
     rows = list(qs.order_by(*order).values(*ROW_FIELDS)[window.start :][:page_size])
     return result_page(params, rows, [], {}, total=total, window=window, ranked=tq is not None)
@@ -224,7 +238,7 @@ def _cache_key(handle: Handle, params: SearchParams) -> str:
 def _index_search(handle: Handle, params: SearchParams, page_size: int) -> SearchResult:
     schema = handle.schema
     searcher = handle.searcher()
-    tq = text_query(params.q) if params.q else None
+    tq = typos_where_rare(searcher, parse_text(params.q)) if params.q else None
     leaves = territory_leaves(params)
     filters = {n: to_query(schema, c) for n, c in search_conditions(params, leaves).items()}
 

@@ -16,6 +16,7 @@ one of the words (`search_text` starts with the name's tokens), then by name; it
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import reduce
 from operator import and_, or_
 from typing import Any
@@ -37,6 +38,32 @@ EXACT_NAME = 50_000.0
 NAME_WORDS = 20_000.0
 EXACT_NAME_TYPO = 800.0  # the exact-name key one edit away
 NAME_TYPO = 500.0
+
+
+# A word is read as a possible typo only when the index holds it (or, for the last word, one
+# of its exact alternatives) in fewer documents than this: a typo makes a rare term, and the
+# edit-distance search of a common, correctly typed word would only add noise ("santé" ->
+# "saint") and cost (it widens the counts of every facet).
+TYPO_MAX_DOCS = 20
+
+
+def typos_where_rare(searcher: tantivy.Searcher, tq: TextQuery | None) -> TextQuery | None:
+    """`tq` with the typo forms of its frequent words dropped (see TYPO_MAX_DOCS): a few term
+    lookups in the index."""
+    if tq is None or not tq.fuzzy:
+        return tq
+    last = len(tq.words) - 1
+    kept = []
+    for i, (word, forms) in enumerate(zip(tq.words, tq.fuzzy, strict=True)):
+        terms = (word, *tq.last_alternatives) if i == last else (word,)
+        docs = 0
+        for term in terms:
+            docs += searcher.doc_freq("search_text", term)
+            if docs >= TYPO_MAX_DOCS:
+                break
+        kept.append(forms if docs < TYPO_MAX_DOCS else ())
+    fuzzy = tuple(kept)
+    return replace(tq, fuzzy=fuzzy if any(fuzzy) else ())
 
 
 def ranked_query(schema: tantivy.Schema, tq: TextQuery) -> tantivy.Query:

@@ -212,3 +212,15 @@ def test_identifier_words_are_normalised():
     assert text_query("443 121 975 00017").words == ("443121975",)
     assert text_query("siren 443 121 975 paris").words == ("siren", "443121975", "paris")
     assert text_query("75020 paris").words == ("75020", "paris")
+
+
+def test_frequent_words_are_not_read_as_typos(ref, settings, monkeypatch):
+    from atelier.directory.selectors import search_ranking
+
+    make_org(ref, "Maison de santé", "Soins.")
+    make_org(ref, "Centre de santé", "Soins.")
+    make_org(ref, "Saint-Exupéry", "Une école.")  # "saint" is one edit from "sant"
+    monkeypatch.setattr(search_ranking, "TYPO_MAX_DOCS", 2)
+    assert set(names(run(settings, "tantivy", "santé"))) == {"Maison de santé", "Centre de santé"}
+    monkeypatch.setattr(search_ranking, "TYPO_MAX_DOCS", 3)
+    assert "Saint-Exupéry" in names(run(settings, "tantivy", "santé"))
