@@ -4,7 +4,8 @@ One read model answers with facets: the `organisations` index (atelier.search, d
 directory/indexes.py), from its last complete generation — a reader never waits for a writer.
 The database answers what needs every row or no index: `search_queryset` (exports, the map's
 fallback) and, when no index generation can be used (first start, unusable directory,
-ATELIER_SEARCH_ENGINE = "database"), a plain list ordered by name, without facet counts.
+ATELIER_SEARCH_ENGINE = "database"), a plain list without facet counts, ordered by name or,
+with a text, by the tiers of search_ranking.py.
 
 Both are built from ONE set of conditions (atelier.search.conditions): the text, each facet
 with a selection (OR inside a facet, AND between facets) and the territory drill-down are
