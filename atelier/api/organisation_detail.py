@@ -1,4 +1,5 @@
-"""GET /api/v1/organisations/{key}: one organisation of the Atlas, by id or SIREN.
+"""GET /api/v1/organisations/{key}: one organisation of the Atlas, by id, SIREN (9 digits) or the
+SIRET (14 digits) of one of its establishments.
 
 Same visibility as the public page (atelier.directory.selectors.organisations): organisations
 in the ESS perimeter only; member networks by name, never their private contact fields."""
@@ -83,7 +84,7 @@ class ErrorOut(Schema):
     "/{key}",
     openapi_extra=access(PUBLIC),
     response={200: OrganisationDetailOut, 404: ErrorOut},
-    summary="Fiche d'une organisation (par identifiant ou SIREN)",
+    summary="Fiche d'une organisation (par identifiant, SIREN ou SIRET)",
 )
 def organisation_get(request: HttpRequest, key: str):
     try:
@@ -91,7 +92,8 @@ def organisation_get(request: HttpRequest, key: str):
     except OrganisationNotFound:
         raise HttpError(
             404,
-            f"Aucune organisation de l'Atlas n'a l'identifiant ou le SIREN « {key[:40]} ».",
+            "Aucune organisation de l'Atlas n'a l'identifiant, le SIREN ou le SIRET "
+            f"« {key[:40]} ».",
         ) from None
     rule = ess_rule_info(org)
     return {

@@ -6,7 +6,10 @@ DirectoryConfig.ready():
   tokens, normalised by directory.text, whitespace-tokenised so that a query token
   matches exactly an index token), the facet columns as raw fast text fields, the set bits of
   `theme_bits` / `approval_bits` as multi-valued integers with the whole masks as fast fields
-  (counts), and `name_key` (name then id: the order of searches without text);
+  (counts), `name_key` (name then id: the order of searches without text), and for the
+  ranking of a text: `name_exact` (the exact-name keys of the name and of the acronym,
+  text.words_key) and `name_text` (the tokens of the name and acronym, a subset of
+  `search_text`);
 - `establishments` — the Atlas map: one document per open, placed establishment of an
   organisation of the perimeter, carrying its organisation's filter fields (the same names and
   tokens, built by the same function, so that one condition selects the same organisations on
@@ -33,6 +36,7 @@ from django.db.models import Exists, Max, OuterRef
 from atelier.search import Changes, IndexSpec, register, spatial, versions
 
 from .models import Establishment, Organisation
+from .text import tokens, words_key
 
 VERSION = "directory"
 READ_CHUNK = 20_000
@@ -46,6 +50,8 @@ TERRITORY_FIELDS = ("region_code", "departement_code", "epci_code", "ept_code", 
 BIT_FIELDS = ("theme_bits", "approval_bits")
 MASK_FIELDS = {"theme_bits": "theme_mask", "approval_bits": "approval_mask"}
 COLUMNS = ("id", "name", "search_text", *VALUE_FIELDS, *TERRITORY_FIELDS, *BIT_FIELDS)
+# The organisations index also reads the acronym (ranking fields), after COLUMNS.
+ORGANISATION_COLUMNS = (*COLUMNS, "acronym")
 
 
 def perimeter():
@@ -79,10 +85,23 @@ def organisation_fields(doc: tantivy.Document, row: tuple, *, masks: bool) -> No
 
 
 def _organisation_document(row: tuple) -> tantivy.Document:
+    """The document of an ORGANISATION_COLUMNS row."""
     doc = tantivy.Document()
-    organisation_fields(doc, row, masks=True)
-    doc.add_text("name_key", f"{row[1]}\x00{row[0]:012d}")
+    organisation_fields(doc, row[: len(COLUMNS)], masks=True)
+    pk, name, acronym = row[0], row[1], row[len(COLUMNS)]
+    doc.add_text("name_key", f"{name}\x00{pk:012d}")
+    name_fields(doc, name, acronym)
     return doc
+
+
+def name_fields(doc: tantivy.Document, name: str, acronym: str) -> None:
+    """The ranking fields of a name and acronym (see the module docstring)."""
+    name_tokens = tokens(name) if name else []
+    acronym_tokens = tokens(acronym) if acronym else []
+    for key in {words_key(name_tokens), words_key(acronym_tokens)} - {""}:
+        doc.add_text("name_exact", key)
+    if name_tokens or acronym_tokens:
+        doc.add_text("name_text", " ".join(name_tokens + acronym_tokens))
 
 
 def _organisation_schema() -> tantivy.Schema:
@@ -97,6 +116,8 @@ def _organisation_schema() -> tantivy.Schema:
         sb.add_unsigned_field(name, indexed=True)
         sb.add_unsigned_field(MASK_FIELDS[name], fast=True)
     sb.add_text_field("name_key", fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("name_exact", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("name_text", tokenizer_name="whitespace", index_option="freq")
     return sb.build()
 
 
@@ -178,7 +199,7 @@ class OrganisationSource:
         return {"watermark": _iso(latest), "rows": Organisation.objects.count()}
 
     def documents(self) -> Iterable[tantivy.Document]:
-        rows = perimeter().values_list(*COLUMNS).iterator(chunk_size=READ_CHUNK)
+        rows = perimeter().values_list(*ORGANISATION_COLUMNS).iterator(chunk_size=READ_CHUNK)
         return (_organisation_document(row) for row in rows)
 
     def expected(self) -> int:
@@ -201,7 +222,8 @@ class OrganisationSource:
     @staticmethod
     def _documents_of(ids: list[int]) -> Iterator[tantivy.Document]:
         for i in range(0, len(ids), READ_CHUNK):
-            qs = perimeter().filter(id__in=ids[i : i + READ_CHUNK]).values_list(*COLUMNS)
+            qs = perimeter().filter(id__in=ids[i : i + READ_CHUNK])
+            qs = qs.values_list(*ORGANISATION_COLUMNS)
             yield from (_organisation_document(row) for row in qs)
 
 
@@ -260,7 +282,7 @@ ORGANISATIONS = IndexSpec(
     label="Index de recherche",
     rows="organisations",
     version_key=VERSION,
-    schema_version="3",
+    schema_version="4",
     build_schema=_organisation_schema,
     source=OrganisationSource(),
 )

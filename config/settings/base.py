@@ -156,9 +156,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# -- SIRENE scan and malformed input (issue 8)
-# A file whose share of rejected rows exceeds this rate, over at least the sample size, is
-# refused as a whole and nothing is written (shared with the member import: same names, same
-# defaults; docs/operations.md).
+# -- Imports that lose nothing (issue 8)
+# Limits of an import file, checked before anything is written (docs/operations.md): rows of a
+# member list (a cell below that row refuses the sheet), bytes once decompressed (XLSX, .gz, .zip:
+# declared sizes checked before parsing, then counted while reading) and compression ratio of an
+# archive member. A file whose share of rejected rows exceeds the rate, over at least the sample,
+# is refused as a whole (shared with the SIRENE import).
+ATELIER_IMPORT_MAX_ROWS = env.int("ATELIER_IMPORT_MAX_ROWS", default=500_000)
+ATELIER_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
+    "ATELIER_IMPORT_MAX_UNCOMPRESSED_BYTES", default=256 * 1024 * 1024
+)
+ATELIER_IMPORT_MAX_COMPRESSION_RATIO = env.float(
+    "ATELIER_IMPORT_MAX_COMPRESSION_RATIO", default=200
+)
 ATELIER_IMPORT_MAX_REJECT_RATE = env.float("ATELIER_IMPORT_MAX_REJECT_RATE", default=0.5)
 ATELIER_IMPORT_REJECT_MIN_ROWS = env.int("ATELIER_IMPORT_REJECT_MIN_ROWS", default=20)

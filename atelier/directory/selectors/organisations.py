@@ -24,6 +24,8 @@ from ..enums import EssRule, GeoPrecision, MembershipStatus
 from ..models import Establishment, Organisation, OrganisationMembership
 
 SIREN_RE = re.compile(r"^\d{9}$")
+SIRET_RE = re.compile(r"^\d{14}$")
+IDENTIFIER_SEPARATORS = re.compile(r"(?<=\d)[\s.]+(?=\d)")
 
 # What each ESS rule means, in words for people (the rule's label is the short name).
 ESS_RULE_TITLES = {
@@ -57,7 +59,7 @@ GEO_PRECISION_SENTENCES = {
 
 
 class OrganisationNotFound(Exception):
-    """No public organisation has this id or SIREN."""
+    """No public organisation has this id, SIREN or SIRET."""
 
 
 def public_organisations() -> QuerySet[Organisation]:
@@ -83,13 +85,22 @@ def _detail_queryset(*, include_outside_ess: bool) -> QuerySet[Organisation]:
 
 
 def organisation_detail(key: str | int, *, include_outside_ess: bool = False) -> Organisation:
-    """The organisation with this id, or this SIREN when `key` is 9 digits, with its
-    establishments (and communes), legal category, NAF code and active memberships' network
-    names: 4 queries. Raises OrganisationNotFound."""
+    """The organisation with this id (`key` an int, or a text of digits), or this SIREN when
+    the text is 9 digits, or the organisation of the establishment with this SIRET when it is
+    14 (spaces and dots between groups are ignored: "482 345 675"), with its establishments
+    (and communes), legal category, NAF code and active memberships' network names: 4 queries.
+    Raises OrganisationNotFound."""
     text = str(key).strip()
+    number = IDENTIFIER_SEPARATORS.sub("", text)
     qs = _detail_queryset(include_outside_ess=include_outside_ess)
-    if SIREN_RE.match(text):
-        lookup: dict[str, Any] = {"siren": text}
+    if isinstance(key, int):
+        if not 0 < key < 2**63:
+            raise OrganisationNotFound(text)
+        lookup: dict[str, Any] = {"pk": key}
+    elif SIREN_RE.match(number):
+        lookup = {"siren": number}
+    elif SIRET_RE.match(number):
+        lookup = {"pk__in": Establishment.objects.filter(siret=number).values("organisation_id")}
     elif text.isdigit() and 0 < int(text) < 2**63:
         lookup = {"pk": int(text)}
     else:

@@ -4,7 +4,8 @@ One read model answers with facets: the `organisations` index (atelier.search, d
 directory/indexes.py), from its last complete generation — a reader never waits for a writer.
 The database answers what needs every row or no index: `search_queryset` (exports, the map's
 fallback) and, when no index generation can be used (first start, unusable directory,
-ATELIER_SEARCH_ENGINE = "database"), a plain list ordered by name, without facet counts.
+ATELIER_SEARCH_ENGINE = "database"), a plain list without facet counts, ordered by name or,
+with a text, by the tiers of search_ranking.py.
 
 Both are built from ONE set of conditions (atelier.search.conditions): the text, each facet
 with a selection (OR inside a facet, AND between facets) and the territory drill-down are
@@ -50,8 +51,9 @@ from .search_params import (
     THEMES_BY_NAME,
     SearchParams,
     TextQuery,
-    text_query,
 )
+from .search_params import text_query as parse_text
+from .search_ranking import page_order, ranked_query, sql_order, typos_where_rare
 from .search_results import (
     ROW_FIELDS,
     CodeLabel,
@@ -171,10 +173,24 @@ def search_conditions(
 def search_queryset(params: SearchParams) -> QuerySet[Organisation]:
     """The organisations matching `params`: filtered, unordered, not paginated (exports, map)."""
     conditions = list(search_conditions(params).values())
-    tq = text_query(params.q) if params.q else None
+    tq = parse_text(params.q) if params.q else None
     if tq is not None:
         conditions.append(tq.condition())
     return Organisation.objects.in_perimeter().order_by().filter(all_q(conditions))
+
+
+def text_query(q: str) -> TextQuery | None:
+    """The text `q` as the index reads it (search_params.text_query), its typos kept only on
+    words the organisations index rarely holds (search_ranking.typos_where_rare) — for the map,
+    so that it selects the organisations of the list."""
+    tq = parse_text(q)
+    if tq is None or not tq.fuzzy:
+        return tq
+    try:
+        handle = reader(ORGANISATIONS)
+    except SearchIndexError:
+        handle = None
+    return typos_where_rare(handle.searcher(), tq) if handle is not None else tq
 
 
 # -- the search ------------------------------------------------------------------------------
@@ -201,8 +217,10 @@ def _plain_list(params: SearchParams, page_size: int) -> SearchResult:
     qs = search_queryset(params)
     total = qs.count()
     window = PageWindow.of(total, params.page, page_size, MAX_BROWSABLE)
-    rows = list(qs.order_by("name", "id").values(*ROW_FIELDS)[window.start :][:page_size])
-    return result_page(params, rows, [], {}, total=total, window=window, ranked=False)
+    tq = parse_text(params.q) if params.q else None
+    order = sql_order(params.q, tq) if tq is not None else ["name", "id"]
+    rows = list(qs.order_by(*order).values(*ROW_FIELDS)[window.start :][:page_size])
+    return result_page(params, rows, [], {}, total=total, window=window, ranked=tq is not None)
 
 
 def _cache_key(handle: Handle, params: SearchParams) -> str:
@@ -221,7 +239,7 @@ def _cache_key(handle: Handle, params: SearchParams) -> str:
 def _index_search(handle: Handle, params: SearchParams, page_size: int) -> SearchResult:
     schema = handle.schema
     searcher = handle.searcher()
-    tq = text_query(params.q) if params.q else None
+    tq = typos_where_rare(searcher, parse_text(params.q)) if params.q else None
     leaves = territory_leaves(params)
     filters = {n: to_query(schema, c) for n, c in search_conditions(params, leaves).items()}
 
@@ -240,8 +258,9 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
 
     window = PageWindow.of(total, params.page, page_size, MAX_BROWSABLE)
     ids: list[int] = []
+    scored: list[tuple[float, Any]] = []
     if total:
-        ranked = to_query(schema, tq.condition(), scored=True) if tq is not None else None
+        ranked = ranked_query(schema, tq) if tq is not None else None
         matching = all_of(ranked, *filters.values())
         order: dict[str, Any] = (
             {} if tq is not None else {"order_by_field": "name_key", "order": tantivy.Order.Asc}
@@ -251,7 +270,12 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
         ).hits
         values = searcher.fast_field_values("id", [a for _s, a in hits])
         ids = [int(i) for i in values if isinstance(i, int)]
+        if tq is not None:
+            scored = [(float(s), i) for (s, _a), i in zip(hits, values, strict=True)]
     by_id = {r["id"]: r for r in Organisation.objects.filter(id__in=ids).values(*ROW_FIELDS)}
+    if tq is not None:
+        names = {i: r["name"] for i, r in by_id.items()}
+        ids = page_order([(s, i) for s, i in scored if isinstance(i, int)], names)
     rows = [by_id[i] for i in ids if i in by_id]
     return result_page(
         params, rows, facets, commune_labels, total=total, window=window, ranked=tq is not None

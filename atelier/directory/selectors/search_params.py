@@ -12,19 +12,28 @@ from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from stdnum.fr import siren, siret
 
 from atelier.search.conditions import Words
 from atelier.territories.enums import EssFamily
 from atelier.territories.selectors import TerritoryRef, territory_parse
 
 from ..enums import Approval, HeadcountBand, Theme
-from ..text import fold, tokens
+from ..text import (
+    MAX_WORD_CHARS,
+    MAX_WORDS,
+    distinct_words,
+    fold,
+    fuzzy_forms,
+    typed_words,
+    words_key,
+)
 
 # -- limits ----------------------------------------------------------------------------------
 
 MAX_QUERY_CHARS = 200
-MAX_QUERY_TOKENS = 8
-MAX_TOKEN_CHARS = 40
+MAX_QUERY_TOKENS = MAX_WORDS
+MAX_TOKEN_CHARS = MAX_WORD_CHARS
 MAX_VALUES_PER_FILTER = 30
 MAX_PAGE_SIZE = 100
 # Pages go at most this deep (offsets cost).
@@ -198,30 +207,73 @@ class SearchParams:
 @dataclass(frozen=True)
 class TextQuery:
     """Normalised query words: all must match; the last one as a prefix too, or as one of its
-    shorter forms (a partly typed "cooperat" must find the stem "cooper")."""
+    shorter forms (a partly typed "cooperat" must find the stem "cooper"); a word of five
+    letters or more also through a typo (one edit, `fuzzy`: the index only).
+
+    For the ranking: `key` is the exact-name key of the words (directory.text.words_key) and
+    `typed` the words as typed (lower case, accents kept), for the SQL name tiers."""
 
     words: tuple[str, ...]
     last_alternatives: tuple[str, ...]  # exact terms also accepted for the last word
+    fuzzy: tuple[tuple[str, ...], ...] = ()  # per word: the forms it may be one edit from
+    key: str = ""
+    typed: tuple[str, ...] = ()
 
     def condition(self, field: str = "search_text") -> Words:
         """The text as a condition of the shared filter model (index and column
         `search_text`)."""
-        return Words(field, self.words, self.last_alternatives)
+        return Words(field, self.words, self.last_alternatives, self.fuzzy)
 
 
 _SAFE_TOKEN = re.compile(r"^[^\W_]+$", re.UNICODE)
+# Digit groups separated by spaces, dots or dashes: a SIREN or SIRET as people write it.
+_DIGIT_RUN = re.compile(r"\d+(?:[\s.\-]+\d+)+")
+_SIRET = re.compile(r"(?<!\d)\d{14}(?!\d)")
+
+
+def _identifier(groups: list[str]) -> tuple[str, int] | None:
+    """The SIREN of the longest run of `groups` from the first one that makes a valid SIRET
+    (its first nine digits) or SIREN, and how many groups it took; None when none does."""
+    for end in range(len(groups), 1, -1):
+        number = "".join(groups[:end])
+        if len(number) == 14 and siret.is_valid(number):
+            return number[:9], end
+        if len(number) == 9 and siren.is_valid(number):
+            return number, end
+    return None
+
+
+def _joined_identifiers(match: re.Match) -> str:
+    groups = re.findall(r"\d+", match.group())
+    out: list[str] = []
+    i = 0
+    while i < len(groups):
+        found = _identifier(groups[i:])
+        if found is None:
+            out.append(groups[i])
+            i += 1
+        else:
+            out.append(found[0])
+            i += found[1]
+    return " ".join(out)
+
+
+def identifiers_compacted(q: str) -> str:
+    """`q` with each SIREN or SIRET written in groups ("482 345 675", "482 345 675 00012")
+    joined, and each SIRET (also written in one piece) replaced by its SIREN — the organisation's
+    token in the index and in `search_text`. Numbers that are not a valid SIREN/SIRET
+    (python-stdnum: length and Luhn key) are left as they are."""
+    q = _DIGIT_RUN.sub(_joined_identifiers, q)
+    return _SIRET.sub(lambda m: m.group()[:9] if siret.is_valid(m.group()) else m.group(), q)
 
 
 def text_query(q: str) -> TextQuery | None:
     """The normalised form of the text `q`, or None when it holds no searchable word."""
-    words: list[str] = []
-    for t in tokens(q[:MAX_QUERY_CHARS]):
-        t = t[:MAX_TOKEN_CHARS]
-        if _SAFE_TOKEN.match(t) and t not in words:
-            words.append(t)
+    q = identifiers_compacted(q[:MAX_QUERY_CHARS])
+    pairs = [(w, t) for w, t in typed_words(q) if _SAFE_TOKEN.match(t)]
+    words = distinct_words([t for _w, t in pairs])
     if not words:
         return None
-    words = words[:MAX_QUERY_TOKENS]
     last = words[-1]
     raw_last = tokens_raw_last(q)
     alternatives = []
@@ -230,7 +282,15 @@ def text_query(q: str) -> TextQuery | None:
             t = source[:-cut]
             if len(t) >= PREFIX_MIN_CHARS and not t.startswith(last) and t not in alternatives:
                 alternatives.append(t)
-    return TextQuery(tuple(words), tuple(alternatives))
+    typed_of = {t[:MAX_TOKEN_CHARS]: w for w, t in reversed(pairs)}  # first typed form wins
+    fuzzy = tuple(fuzzy_forms(typed_of[w], w) for w in words)
+    return TextQuery(
+        tuple(words),
+        tuple(alternatives),
+        fuzzy if any(fuzzy) else (),
+        key=words_key(words),
+        typed=tuple(distinct_words([w.replace("’", "'") for w, _t in pairs])),
+    )
 
 
 def tokens_raw_last(q: str) -> str:

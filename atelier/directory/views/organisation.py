@@ -1,7 +1,7 @@
 import json
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 
 from atelier.core.perms import public
@@ -40,3 +40,19 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "jsonld": mark_safe(json_for_script(organisation_jsonld(org, url=url))),  # noqa: S308
     }
     return render(request, "directory/organisation_detail.html", context)
+
+
+@public
+def organisation_by_number(request: HttpRequest, number: str) -> HttpResponse:
+    """/atlas/organisations/<SIREN or SIRET>/: a redirection (302) to the organisation's page,
+    404 when no organisation the person may see has it. An id of 9 or 14 digits that is not
+    a SIREN/SIRET still shows its page here."""
+    try:
+        org = organisation_get(number, include_outside_ess=request.user.is_staff)
+    except OrganisationNotFound:
+        org = None
+    if org is None and number.startswith("0"):
+        raise Http404
+    if org is None or str(org.pk) == number:
+        return organisation_detail(request, int(number))
+    return redirect("directory:organisation", pk=org.pk)

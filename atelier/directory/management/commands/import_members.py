@@ -3,7 +3,15 @@
 
 from pathlib import Path
 
-from atelier.directory.services.members import FIELDS, MembersOptions, organisation_import_members
+from django.core.management.base import CommandError
+
+from atelier.directory.services.members import (
+    FIELDS,
+    MembersOptions,
+    organisation_import_members,
+    source_check_exists,
+)
+from atelier.directory.services.reports import ImportFormatError
 
 from ._reporting import ImportCommand
 
@@ -30,6 +38,10 @@ class Command(ImportCommand):
         self.add_report_argument(parser)
 
     def handle(self, *args, **opts):
+        try:  # before the report is created: no report for a file that does not exist
+            source_check_exists(opts["path"])
+        except ImportFormatError as exc:
+            raise CommandError(str(exc)) from None
         options = MembersOptions(
             path=opts["path"],
             network_slug=opts["network"],
@@ -61,6 +73,11 @@ class Command(ImportCommand):
                 f"{result.updated} mise(s) à jour, {result.memberships} adhésion(s) au réseau "
                 f"{result.network or '—'}."
             )
+            if result.possible_duplicates:
+                out(
+                    f"{result.possible_duplicates} doublon(s) possible(s) non écrit(s) : voir le "
+                    "rapport."
+                )
             if not result.network:
                 out("Aucun réseau indiqué (--network) : adhésions et contacts non enregistrés.")
         self.finish(report)

@@ -6,12 +6,14 @@ one by one through the ORM, each in its own transaction (so django-simple-histor
 like any staff edit), after every row of the file has been validated. Members of a network are in
 the ESS by staff approval when their legal form does not already place them there.
 
-Modules: `reading` (files, headers), `validation` (rows), `writing` (matching and writing),
-`importer` (the two passes), `options` (options and result)."""
+Modules: `reading` (files, headers), `sources` and `workbook` (safe reading: limits, encodings,
+archives, XLSX), `validation` (rows), `writing` (matching and writing), `importer` (the two
+passes), `options` (options and result)."""
 
 from .importer import organisation_import_members
 from .options import MembersOptions, MembersResult, PlannedRow
 from .reading import FIELDS
+from .sources import source_check_exists
 
 __all__ = [
     "FIELDS",
@@ -19,4 +21,5 @@ __all__ = [
     "MembersResult",
     "PlannedRow",
     "organisation_import_members",
+    "source_check_exists",
 ]

@@ -32,6 +32,7 @@ class MembersResult:
     created: int = 0
     updated: int = 0
     memberships: int = 0
+    possible_duplicates: int = 0  # rows reported: several organisations of that name and commune
     network: str = ""
     dry_run: bool = False
     columns: dict[str, str] = field(default_factory=dict)  # field -> file column

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 from ...text import fold
-from ..reports import ImportFormatError, open_text, sniff_encoding
+from ..reports import ImportFormatError
+from .sources import (
+    SourceLimits,
+    checked_lines,
+    csv_rows,
+    open_counted,
+    source_check_exists,
+    text_encoding,
+    thousands,
+)
+from .workbook import is_workbook, open_sheet
 
 FIELDS = (
     "name",
@@ -86,42 +97,60 @@ def norm(text: Any) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(str(text or ""))).split())
 
 
-def read_rows(path: Path, sheet: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]], Any]:
-    """Header and (line, values) of a CSV (separator and encoding sniffed) or XLSX file."""
+def read_rows(
+    path: Path, sheet: str, limits: SourceLimits
+) -> tuple[list[str], Generator[tuple[int, list[Any]], None, None], Any]:
+    """Header, (line, values) of the non-empty rows, and the handle to close, of an XLSX file or
+    a CSV file (plain, .gz or .zip; separator and encoding sniffed). Every malformed input ends
+    with an ImportFormatError (see `sources`), raised while iterating for what lies further on;
+    rows beyond `limits.max_rows` refuse the file."""
+    source_check_exists(path)
     with path.open("rb") as fh:
         magic = fh.read(4)
-    if magic == b"PK\x03\x04" and path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds on a broken file
-            raise ImportFormatError(f"Le classeur {path.name} est illisible ({exc}).") from exc
-        if sheet and sheet not in book.sheetnames:
-            raise ImportFormatError(
-                f"La feuille « {sheet} » n'existe pas dans {path.name} "
-                f"(feuilles : {', '.join(book.sheetnames)})."
-            )
-        ws = book[sheet] if sheet else book.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if not header:
-            raise ImportFormatError(f"La feuille de {path.name} est vide.")
-        body = (
-            (i, list(r)) for i, r in enumerate(rows, start=2) if any(v not in (None, "") for v in r)
+    if magic == b"\xd0\xcf\x11\xe0":
+        raise ImportFormatError(
+            f"Le fichier {path.name} est un classeur Excel 97-2003 (.xls) : enregistrez-le au "
+            f"format .xlsx ou CSV UTF-8."
         )
-        return [str(h or "").strip() for h in header], body, book
-    encoding = sniff_encoding(path)
-    stream = open_text(path, encoding=encoding)
-    first = stream.readline()
-    if not first.strip() or "\x00" in first:
+    if magic == b"PK\x03\x04" and (
+        path.suffix.lower() in (".xlsx", ".xlsm") or is_workbook(path, limits)
+    ):
+        return open_sheet(path, sheet, limits)
+    stream = io.BufferedReader(open_counted(path, limits), buffer_size=1 << 16)
+    try:
+        encoding = text_encoding(path)
+        lines = checked_lines(stream, path.name, encoding)
+        first = next(lines, "")
+    except ImportFormatError:
+        stream.close()
+        raise
+    if not first.strip():
         stream.close()
         raise ImportFormatError(f"Le fichier {path.name} n'est pas un fichier CSV lisible.")
     delimiter = max([";", ",", "\t"], key=first.count)
     header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter))]
-    reader = csv.reader(stream, delimiter=delimiter)
-    body = ((reader.line_num + 1, row) for row in reader if any(c.strip() for c in row))
-    return header, body, stream
+    return (
+        header,
+        _bounded(csv_rows(lines, path.name, delimiter, first_line=2), path, limits),
+        stream,
+    )
+
+
+def _bounded(
+    rows: Generator[tuple[int, list[str]], None, None], path: Path, limits: SourceLimits
+) -> Generator[tuple[int, list[Any]], None, None]:
+    """The non-empty rows, at most `limits.max_rows` of them."""
+    n = 0
+    for line, row in rows:
+        if not any(c.strip() for c in row):
+            continue
+        n += 1
+        if n > limits.max_rows:
+            raise ImportFormatError(
+                f"Le fichier {path.name} est refusé : il a plus de {thousands(limits.max_rows)} "
+                f"lignes (ATELIER_IMPORT_MAX_ROWS) ; découpez-le."
+            )
+        yield line, row
 
 
 def field_columns(header: list[str], mapping: str) -> dict[str, int]:

@@ -32,15 +32,44 @@ class Resolver:
             self.by_name.setdefault(norm(place.name), []).append(code)
             for pc in place.postal_codes:
                 self.by_postcode.setdefault(pc, []).append(code)
+        # Municipal arrondissement -> its commune (Paris, Lyon, Marseille), from the reference.
+        self.parent: dict[str, str] = {
+            arr: code for code in self.places for arr in commune_codes(code)[1:]
+        }
+        self.cities = set(self.parent.values())
         self.themes: dict[str, Theme] = {}
         for t in Theme:
             self.themes[norm(t.name)] = t
             self.themes[norm(str(t.label))] = t
 
+    def family(self, code: str) -> list[str]:
+        """The codes that are the same commune as `code`: the commune and its arrondissements."""
+        return commune_codes(self.parent.get(code, code))
+
+    def arrondissement(self, postcode: str) -> str:
+        """The municipal arrondissement of a Paris (75001-75020, 75116), Lyon (69001-69009) or
+        Marseille (13001-13016) postcode, when the reference has it; else ''."""
+        if len(postcode) != 5 or not postcode.isdigit():
+            return ""
+        n = int(postcode[3:])
+        code = ""
+        if postcode[:3] == "750" and 1 <= n <= 20:
+            code = f"751{n:02d}"
+        elif postcode == "75116":
+            code = "75116"
+        elif postcode[:3] == "690" and 1 <= n <= 9:
+            code = f"6938{n}"
+        elif postcode[:3] == "130" and 1 <= n <= 16:
+            code = f"132{n:02d}"
+        return code if code in self.parent else ""
+
     def commune(self, value: str, postcode: str) -> tuple[str, str]:
-        """(code, '') or ('', reason)."""
+        """(code, '') or ('', reason). A city postcode places the row in its arrondissement."""
         value = value.strip()
+        arr = self.arrondissement(postcode)
         if not value:
+            if arr:
+                return arr, ""
             codes = self.by_postcode.get(postcode, [])
             if len(codes) == 1:
                 return codes[0], ""
@@ -61,13 +90,15 @@ class Resolver:
                     f"commune ambiguë : « {value} » (indiquez le code postal ou le code INSEE)",
                 )
             code = codes[0]
+        if arr and arr in (code, *commune_codes(code)[1:]):
+            return arr, ""
         if postcode:
             if postcode in self.places[code].postal_codes:
                 return code, ""
             # "Paris" + 75010: the arrondissement that has this postcode.
-            for arr in commune_codes(code)[1:]:
-                if arr in self.places and postcode in self.places[arr].postal_codes:
-                    return arr, ""
+            for part in commune_codes(code)[1:]:
+                if part in self.places and postcode in self.places[part].postal_codes:
+                    return part, ""
             return "", (
                 f"le code postal {postcode} n'appartient pas à la commune "
                 f"{self.places[code].name} ({code})"

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from atelier.territories.selectors import (
-    CommunePlace,
-)
+from django.db.models import Q
 
 from ...enums import GeoPrecision, MembershipStatus, Source
 from ...geo import lonlat_to_world
@@ -19,40 +17,77 @@ if TYPE_CHECKING:
     from atelier.accounts.models import Network
 
 
-def organisation_match(values: dict[str, Any]) -> Organisation | None:
-    """By SIRET, else SIREN, else exact normalised name in the same commune."""
+class SameName:
+    """Organisations by normalised name (directory.text fold, punctuation ignored), per commune
+    (a city with its arrondissements), each commune read once per import."""
+
+    def __init__(self, r: Resolver) -> None:
+        self.r = r
+        self.by_city: dict[str, dict[str, list[tuple[int, str]]]] = {}
+
+    def ids(self, name: str, commune: str, *, without_siren: bool) -> list[int]:
+        city = self.r.parent.get(commune, commune)
+        index = self.by_city.get(city)
+        if index is None:
+            index = {}
+            rows = (
+                Organisation.objects.filter(commune_code__in=self.r.family(city))
+                .order_by("id")
+                .values_list("id", "name", "siren")
+            )
+            for pk, org_name, siren in rows.iterator(chunk_size=5000):
+                index.setdefault(norm(org_name), []).append((pk, siren or ""))
+            self.by_city[city] = index
+        return [pk for pk, siren in index.get(norm(name), []) if not (without_siren and siren)]
+
+
+def organisation_match(
+    values: dict[str, Any], same_name: SameName
+) -> tuple[Organisation | None, list[int]]:
+    """(organisation, []) for the one organisation this member is, (None, ids) when several
+    organisations could be it, (None, []) for a new one. By SIRET, else SIREN, else the same
+    normalised name in the same commune (Paris, Lyon and Marseille with their arrondissements),
+    among organisations without another SIREN."""
     if values["siret"]:
         est = Establishment.objects.filter(siret=values["siret"]).select_related("organisation")
         if (found := est.first()) is not None:
-            return found.organisation
+            return found.organisation, []
     if values["siren"]:
         if (org := Organisation.objects.filter(siren=values["siren"]).first()) is not None:
-            return org
-    wanted = norm(values["name"])
-    for org in Organisation.objects.filter(commune_code=values["commune"]).only("id", "name"):
-        if norm(org.name) == wanted:
-            return Organisation.objects.get(pk=org.pk)
-    return None
+            return org, []
+    ids = same_name.ids(values["name"], values["commune"], without_siren=bool(values["siren"]))
+    if len(ids) == 1:
+        return Organisation.objects.get(pk=ids[0]), []
+    return None, ids
 
 
-def _establishment_at(org: Organisation, values: dict[str, Any], place: CommunePlace) -> None:
-    """Create or complete the member's establishment, placed at least at its commune."""
+def _establishment_at(org: Organisation, values: dict[str, Any], r: Resolver) -> None:
+    """Create or complete the member's establishment, placed at least at its commune: the one
+    with the row's SIRET, else one in the same commune (without SIRET when the row has one; an
+    arrondissement is kept when the row only names the city)."""
+    code = values["commune"]
     est = None
     if values["siret"]:
         est = Establishment.objects.filter(siret=values["siret"]).first()
     if est is None:
-        est = org.establishments.filter(commune_id=values["commune"]).first()
+        near_qs = org.establishments.filter(commune_id__in=r.family(code))
+        if values["siret"]:  # another site, unless one here has no SIRET yet
+            near_qs = near_qs.filter(Q(siret__isnull=True) | Q(siret=""))
+        near = list(near_qs.order_by("id"))
+        est = next((e for e in near if e.commune_id == code), near[0] if near else None)
     if est is None:
         est = Establishment(
             organisation=org,
             siret=values["siret"] or None,
             is_head_office=not org.establishments.exists(),
         )
+    if est.commune_id is None or not (code in r.cities and est.commune_id in r.family(code)):
+        est.commune_id = code
+    place = r.places[est.commune_id]
     if est.latitude is None or est.geo_precision != GeoPrecision.ADDRESS:
         est.latitude, est.longitude = place.latitude, place.longitude
         est.geo_precision = GeoPrecision.COMMUNE
         est.mx, est.my = lonlat_to_world(place.longitude, place.latitude)
-    est.commune_id = values["commune"]
     if values["street"]:
         est.street = values["street"]
     if values["postcode"]:
@@ -81,7 +116,7 @@ def write_row(
     if created:
         org.name = values["name"]
     org.save()
-    _establishment_at(org, values, r.places[values["commune"]])
+    _establishment_at(org, values, r)
     organisation_refresh_derived(organisation=org)
     membership = False
     if network is not None:

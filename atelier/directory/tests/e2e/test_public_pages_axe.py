@@ -30,6 +30,9 @@ AXE_PAGES: dict[str, list[str]] = {
 NOT_HTML = {
     "accounts:logout": "action en POST qui redirige ; aucune page à contrôler",
     "directory:export": "téléchargements de fichiers (CSV, tableur, JSON), pas de HTML",
+    "directory:organisation-by-number": (
+        "redirection (302) d'un SIREN ou SIRET vers directory:organisation, contrôlée là"
+    ),
 }
 # Outside our URLconf's policy decorators (see core/tests/test_access_policies.py).
 FOREIGN_NAMESPACES = {"admin", "api"}
