@@ -1,5 +1,5 @@
 """Reading an import file safely, whatever it claims to be: what every import shares (the SIRENE
-import uses it; the member-list import is meant to as well). Each failure is an
+import and the member-list import, whose `members/sources.py` re-exports these). Each failure is an
 ImportFormatError with one French sentence, raised before anything is written.
 
 - `source_check_exists`: called before the report file is created, so that a mistyped path leaves
@@ -24,24 +24,39 @@ from django.conf import settings
 
 from .reports import ImportFormatError, open_binary
 
+# The csv module's own limit (csv.field_size_limit()).
 FIELD_SIZE_LIMIT = 131_072
 # Errors of a compressed stream that is truncated or corrupt.
 ARCHIVE_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
 
 
+def thousands(n: int) -> str:
+    """1 048 576: French digit grouping."""
+    return f"{n:,}".replace(",", " ")
+
+
+def percent(rate: float) -> str:
+    return f"{round(rate * 100)} %"
+
+
 def source_check_exists(path: Path) -> None:
-    """ImportFormatError unless `path` is an existing regular file."""
+    """ImportFormatError unless `path` is an existing regular file that can be opened."""
     if not path.is_file():
         if path.exists():
             raise ImportFormatError(f"{path} n'est pas un fichier.")
         raise ImportFormatError(f"Le fichier {path} n'existe pas.")
+    try:
+        path.open("rb").close()
+    except OSError as exc:
+        raise ImportFormatError(
+            f"Le fichier {path} ne peut pas être lu ({exc.strerror})."
+        ) from None
 
 
 def field_too_long(name: str, where: str) -> ImportFormatError:
-    limit = f"{FIELD_SIZE_LIMIT:,}".replace(",", " ")
     return ImportFormatError(
-        f"Le fichier {name} a un champ de plus de {limit} caractères ({where}) : "
-        "rien n'a été importé."
+        f"Le fichier {name} a un champ de plus de {thousands(FIELD_SIZE_LIMIT)} caractères "
+        f"({where}) : rien n'a été importé."
     )
 
 
@@ -91,6 +106,6 @@ def reject_rate_check(*, name: str, rows: int, rejected: int) -> None:
     if rejected / rows > max_rate:
         raise ImportFormatError(
             f"Le fichier {name} est refusé : {rejected} ligne(s) sur {rows} sont invalides "
-            f"({rejected / rows:.0%}, au-delà de {max_rate:.0%}, "
-            "ATELIER_IMPORT_MAX_REJECT_RATE) ; rien n'a été écrit, voir le rapport des rejets."
+            f"({percent(rejected / rows)}, au-delà de {percent(max_rate)}, "
+            f"ATELIER_IMPORT_MAX_REJECT_RATE) ; rien n'a été écrit, voir le rapport des rejets."
         )

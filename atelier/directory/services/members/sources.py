@@ -3,8 +3,8 @@
 encoding errors, oversized fields, truncated or corrupt archives, and the reject rate beyond which
 a file is refused as a whole. Every failure is an ImportFormatError with one French sentence.
 
-Nothing here is specific to member lists: the module is meant to move to
-`atelier/directory/services/sources.py` once the SIRENE import shares it."""
+What every import shares (existence, field size limit, archive errors, reject rate) lives in
+`atelier/directory/services/sources.py`, with the SIRENE import."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import csv
 import gzip
 import io
 import zipfile
-import zlib
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +21,12 @@ from django.conf import settings
 
 from ..reports import ImportFormatError, sniff_encoding
 
-# The csv module's own limit (csv.field_size_limit()).
-FIELD_SIZE_LIMIT = 131_072
+# The rules every import shares (services/sources.py); re-exported for this package.
+from ..sources import ARCHIVE_ERRORS as ARCHIVE_ERRORS
+from ..sources import FIELD_SIZE_LIMIT, thousands
+from ..sources import reject_rate_check as reject_rate_check
+from ..sources import source_check_exists as source_check_exists
+
 # Columns of a spreadsheet row that may hold a value; a value further right refuses the sheet.
 MAX_COLUMNS = 1_000
 # A physical line of a CSV file longer than this is not a member row.
@@ -31,8 +34,6 @@ MAX_LINE_BYTES = 4 << 20
 # Archive members smaller than this are not checked for their compression ratio (tiny XML parts
 # of a workbook legitimately compress very well).
 RATIO_FLOOR_BYTES = 1 << 20
-# Errors of a compressed stream that is truncated or corrupt.
-ARCHIVE_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
 
 
 @dataclass(frozen=True)
@@ -50,31 +51,8 @@ class SourceLimits:
         )
 
 
-def thousands(n: int) -> str:
-    """1 048 576: French digit grouping."""
-    return f"{n:,}".replace(",", " ")
-
-
-def percent(rate: float) -> str:
-    return f"{round(rate * 100)} %"
-
-
 def mebibytes(n: int) -> str:
     return f"{thousands(round(n / (1 << 20)))} Mio"
-
-
-def source_check_exists(path: Path) -> None:
-    """ImportFormatError unless `path` is an existing regular file that can be opened."""
-    if not path.is_file():
-        if path.exists():
-            raise ImportFormatError(f"{path} n'est pas un fichier.")
-        raise ImportFormatError(f"Le fichier {path} n'existe pas.")
-    try:
-        path.open("rb").close()
-    except OSError as exc:
-        raise ImportFormatError(
-            f"Le fichier {path} ne peut pas être lu ({exc.strerror})."
-        ) from None
 
 
 def zip_check_declared(path: Path, limits: SourceLimits) -> zipfile.ZipFile:
@@ -234,18 +212,3 @@ def csv_rows(
         raise ImportFormatError(
             f"Le fichier {name} n'est pas un CSV valide vers la ligne {start} ({exc})."
         ) from None
-
-
-def reject_rate_check(*, name: str, rows: int, rejected: int) -> None:
-    """ImportFormatError when, over at least ATELIER_IMPORT_REJECT_MIN_ROWS rows, more than
-    ATELIER_IMPORT_MAX_REJECT_RATE of them were rejected: the file is mostly not what it should
-    be, and nothing is written."""
-    max_rate = settings.ATELIER_IMPORT_MAX_REJECT_RATE
-    if rows == 0 or rows < settings.ATELIER_IMPORT_REJECT_MIN_ROWS:
-        return
-    if rejected / rows > max_rate:
-        raise ImportFormatError(
-            f"Le fichier {name} est refusé : {rejected} ligne(s) sur {rows} sont invalides "
-            f"({percent(rejected / rows)}, au-delà de {percent(max_rate)}, "
-            f"ATELIER_IMPORT_MAX_REJECT_RATE) ; rien n'a été écrit, voir le rapport des rejets."
-        )
