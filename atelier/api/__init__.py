@@ -1,13 +1,20 @@
-"""The django-ninja API object; one router module per domain app (OpenAPI 3 at /api/v1/)."""
+"""The django-ninja API object; one router module per domain app (OpenAPI 3 at /api/v1/).
 
-from ninja import NinjaAPI
+Errors have one shape (errors.ApiError) and the OpenAPI document is completed to say what the
+API does (openapi.document); the interactive documentation is served from local static files
+(openapi.LocalSwagger)."""
 
-api = NinjaAPI(
+from .errors import install
+from .openapi import AtelierAPI, LocalSwagger
+
+api = AtelierAPI(
     title="Atelier API",
     version="1.0.0",
     description="API ouverte de l'Atlas des acteurs de l'économie sociale et solidaire.",
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
+install(api)
 
 
 def _register() -> None:

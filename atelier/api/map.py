@@ -2,9 +2,9 @@
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 
 from atelier.api.access import PUBLIC, access
+from atelier.api.errors import ApiError, ParamsInvalid
 from atelier.directory.selectors.map import (
     MAX_FEATURES,
     MAX_ZOOM,
@@ -55,10 +55,6 @@ class MapClusters(Schema):
     )
 
 
-class MapError(Schema):
-    detail: str
-
-
 class MapFilters(Schema):
     """The Atlas search filters (same names and meaning as the /atlas/ page)."""
 
@@ -79,7 +75,7 @@ class MapFilters(Schema):
 @router.get(
     "/clusters",
     openapi_extra=access(PUBLIC),
-    response={200: MapClusters, 422: MapError},
+    response={200: MapClusters, 422: ApiError},
     url_name="map-clusters",
     summary="Groupes d'acteurs sur la carte",
     description=(
@@ -100,9 +96,12 @@ def clusters(
 ) -> HttpResponse:
     try:
         box = parse_bbox(bbox)
+    except MapQueryError as exc:
+        raise ParamsInvalid([str(exc)], param="bbox") from None
+    try:
         validate_zoom(zoom)
     except MapQueryError as exc:
-        raise HttpError(422, str(exc)) from None
+        raise ParamsInvalid([str(exc)], param="zoom") from None
     params = SearchParams.from_querydict(request.GET)
     result = map_clusters(params, box, zoom)
     response = HttpResponse(result.to_json(), content_type="application/json")

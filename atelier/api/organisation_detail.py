@@ -8,10 +8,12 @@ from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from atelier.api.access import PUBLIC, access
+from atelier.api.errors import ApiError
 from atelier.directory.selectors.organisations import (
     OrganisationNotFound,
     ess_rule_info,
@@ -76,14 +78,10 @@ class OrganisationDetailOut(Schema):
     networks: list[NetworkOut]
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 @router.get(
     "/{key}",
     openapi_extra=access(PUBLIC),
-    response={200: OrganisationDetailOut, 404: ErrorOut},
+    response={200: OrganisationDetailOut, 404: ApiError},
     summary="Fiche d'une organisation (par identifiant, SIREN ou SIRET)",
 )
 def organisation_get(request: HttpRequest, key: str):
@@ -92,8 +90,8 @@ def organisation_get(request: HttpRequest, key: str):
     except OrganisationNotFound:
         raise HttpError(
             404,
-            "Aucune organisation de l'Atlas n'a l'identifiant, le SIREN ou le SIRET "
-            f"« {key[:40]} ».",
+            _("Aucune organisation de l'Atlas n'a l'identifiant, le SIREN ou le SIRET « %(key)s ».")
+            % {"key": key[:40]},
         ) from None
     rule = ess_rule_info(org)
     return {

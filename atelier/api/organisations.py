@@ -5,10 +5,12 @@ page, an invalid filter value is an error (422) rather than being ignored."""
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from atelier.api.access import PUBLIC, access
+from atelier.api.errors import ApiError, ParamsInvalid
 from atelier.directory.selectors.search import (
     FACETS,
     MAX_PAGE_SIZE,
@@ -69,10 +71,6 @@ class OrganisationPage(Schema):
     )
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class SearchFilters(Schema):
     """The Atlas search filters (same names and meaning as the /atlas/ page). Every filter but
     q is repeatable: values of one filter are alternatives (OR), filters combine (AND)."""
@@ -125,14 +123,15 @@ def _summary(request: HttpRequest, row: ResultRow, api_base: str) -> dict:
 @router.get(
     "",
     openapi_extra=access(PUBLIC),
-    response={200: OrganisationPage, 422: ErrorOut},
+    response={200: OrganisationPage, 404: ApiError, 422: ApiError},
     url_name="organisations-list",
     summary="Rechercher des organisations de l'Atlas (public)",
     description=(
         "Accès public, sans authentification. Recherche plein texte en français et filtres de "
         "l'Atlas, avec le nombre d'organisations par valeur de chaque filtre (facettes). Par "
         "défaut, seules les organisations de l'ESS en activité sont retenues. Les résultats "
-        "sont triés par pertinence quand `q` est donné, sinon par nom."
+        "sont triés par pertinence quand `q` est donné, sinon par nom. Une valeur de filtre "
+        "invalide est une erreur 422 ; une page au-delà de la dernière, une 404."
     ),
 )
 def organisations_list(
@@ -145,8 +144,17 @@ def organisations_list(
 ):
     params = SearchParams.from_querydict(request.GET)
     if params.errors:
-        raise HttpError(422, " ".join(params.errors))
+        raise ParamsInvalid(params.errors)
     result = search(params, page_size=page_size)
+    if page > max(result.num_pages, 1):
+        raise HttpError(
+            404,
+            _(
+                "La page %(page)d n'existe pas : cette recherche compte %(pages)d page(s) "
+                "consultable(s) de %(size)d résultats."
+            )
+            % {"page": page, "pages": result.num_pages, "size": result.page_size},
+        )
     api_base = request.build_absolute_uri(reverse("api:organisations-list"))
     return {
         "count": result.total,

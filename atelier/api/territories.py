@@ -2,10 +2,12 @@
 postcode or name, and the detail of one territory with its parent levels."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from atelier.api.access import PUBLIC, access
+from atelier.api.errors import ApiError
 from atelier.territories.enums import TerritoryLevel
 from atelier.territories.selectors import TerritoryRef, territory_detail, territory_lookup
 
@@ -47,10 +49,6 @@ class TerritoryDetailOut(TerritoryOut):
     commune_count: int | None = Field(None, description="Communes du territoire (hors commune).")
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
 class LookupParams(Schema):
     q: str = Field("", description="Code INSEE, SIREN, code postal ou début de nom.")
     limit: int = Field(10, ge=1, le=50, description="Nombre maximal de résultats.")
@@ -69,7 +67,7 @@ def _out(ref: TerritoryRef) -> dict:
 @router.get(
     "",
     openapi_extra=access(PUBLIC),
-    response={200: list[TerritoryOut], 400: ErrorOut},
+    response={200: list[TerritoryOut], 400: ApiError, 422: ApiError},
     summary="Chercher un territoire",
     description="Par code exact (commune, département, région, SIREN d'EPCI ou d'EPT), par code "
     "postal (les communes desservies) ou par début de nom, sans tenir compte des accents ni de "
@@ -79,7 +77,7 @@ def _out(ref: TerritoryRef) -> dict:
 def lookup(request: HttpRequest, params: Query[LookupParams]):
     if not params.q.strip():
         raise HttpError(
-            400, "Le paramètre q est vide : indiquez un code, un nom ou un code postal."
+            400, _("Le paramètre q est vide : indiquez un code, un nom ou un code postal.")
         )
     return [_out(ref) for ref in territory_lookup(params.q, limit=params.limit)]
 
@@ -87,7 +85,7 @@ def lookup(request: HttpRequest, params: Query[LookupParams]):
 @router.get(
     "/{level}/{code}",
     openapi_extra=access(PUBLIC),
-    response={200: TerritoryDetailOut, 404: ErrorOut},
+    response={200: TerritoryDetailOut, 404: ApiError},
     summary="Détail d'un territoire",
     description=f"Niveaux : {LEVELS}. Pour une commune : niveaux englobants, population, "
     "position et précision, codes postaux.",
@@ -95,7 +93,7 @@ def lookup(request: HttpRequest, params: Query[LookupParams]):
 def detail(request: HttpRequest, level: str, code: str):
     found = territory_detail(level, code.upper()) if level in TerritoryLevel.values else None
     if found is None:
-        raise HttpError(404, f"Territoire inconnu : {level}:{code}.")
+        raise HttpError(404, _("Territoire inconnu : %(key)s.") % {"key": f"{level}:{code}"[:60]})
     position = None
     if found.latitude is not None and found.longitude is not None:
         position = {

@@ -16,6 +16,8 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -229,17 +231,49 @@ class OrganisationMembershipAdmin(SimpleHistoryAdmin):
             raise Http404
         return obj
 
+    def _visible(self, request, object_id):
+        """The membership `object_id` if `request.user` may see it (a deleted one through its
+        last history row, for the history pages), else 404 — never 403, which would confirm
+        that another network's membership exists."""
+        try:
+            obj = self.get_queryset(request).filter(pk=object_id).first()
+            if obj is None:
+                last = self.model.history.filter(id=object_id).order_by("-history_date").first()
+                obj = last.instance if last is not None and self._may(request, last) else None
+        except (ValueError, ValidationError):
+            obj = None
+        if obj is None:
+            raise Http404
+        return obj
+
+    def _log_view(self, request, obj, response, detail: str) -> None:
+        """An access-log entry when a page showing a membership's personal data was served."""
+        if request.method != "GET" or response.status_code != 200:
+            return
+        held = obj.contact_name or obj.contact_email or obj.contact_phone or obj.notes
+        blank = dict.fromkeys(("contact_name", "contact_email", "contact_phone", "notes"), "")
+        if held or self.model.history.filter(id=obj.pk).exclude(**blank).exists():
+            access_log_record(user=request.user, action="view", obj=obj, detail=detail)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
-            obj = self.get_object(request, object_id)
-            if obj.contact_name or obj.contact_email or obj.contact_phone or obj.notes:
-                access_log_record(
-                    user=request.user,
-                    action="view",
-                    obj=obj,
-                    detail="admin: contact de l'adhésion",
-                )
+            obj = self._visible(request, object_id)
+            self._log_view(request, obj, response, "admin: contact de l'adhésion")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple_history finds a membership outside the queryset through its history and then
+        # answers 403: check visibility first.
+        obj = self._visible(request, unquote(object_id))
+        response = super().history_view(request, object_id, extra_context)
+        self._log_view(request, obj, response, "admin: historique de l'adhésion")
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self._visible(request, unquote(object_id))
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        self._log_view(request, obj, response, "admin: version passée de l'adhésion")
         return response
 
     @admin.action(

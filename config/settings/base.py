@@ -171,3 +171,77 @@ ATELIER_IMPORT_MAX_COMPRESSION_RATIO = env.float(
 )
 ATELIER_IMPORT_MAX_REJECT_RATE = env.float("ATELIER_IMPORT_MAX_REJECT_RATE", default=0.5)
 ATELIER_IMPORT_REJECT_MIN_ROWS = env.int("ATELIER_IMPORT_REJECT_MIN_ROWS", default=20)
+
+# -- API, security headers and login throttling (issue 8)
+# The API's interactive documentation (Swagger UI, npm swagger-ui-dist) from static files.
+STATICFILES_DIRS += [
+    ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
+    ("api", BASE_DIR / "atelier" / "api" / "static"),
+]
+# The API answers in the language of Accept-Language (its URLs carry no language prefix).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "atelier.api.locale.ApiLanguageMiddleware",
+)
+
+# Content-Security-Policy (django-csp): scripts and styles from the site only (no inline script
+# or style attribute anywhere), images from the site, data: URLs (Leaflet's icons) and the
+# base-map tile host, never framed. ATELIER_MAP_TILE_URL gives the tile host:
+# "https://{s}.tile.example.org/{z}/{x}/{y}.png" -> "https://*.tile.example.org".
+from datetime import timedelta  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+
+def _tile_source(url: str) -> list[str]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return []
+    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"]
+
+
+INSTALLED_APPS += ["csp"]
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE[_security:_security] = [
+    "csp.middleware.CSPMiddleware",
+    "atelier.core.csp.AdminHistoryCspMiddleware",  # one hashed style of simple_history's page
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": [
+            "'self'",
+            "data:",
+            *_tile_source(ATELIER_MAP_TILE_URL),
+        ],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# ATELIER_CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only
+# (browsers report violations in their console without blocking), to try a change safely.
+if env.bool("ATELIER_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, {}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one username from
+# one IP address, that pair is locked out for ATELIER_LOGIN_COOLOFF_MINUTES (the page says so in
+# French, status 429); a successful login resets the count. Behind a reverse proxy, set
+# ATELIER_LOGIN_PROXY_COUNT to the number of proxies in front (X-Forwarded-For is read then).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as django-axes asks
+AUTHENTICATION_BACKENDS = [
+    "atelier.core.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ATELIER_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("ATELIER_LOGIN_COOLOFF_MINUTES", default=15.0))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "atelier.core.auth_backends.lockout_response"
+AXES_IPWARE_PROXY_COUNT = env.int("ATELIER_LOGIN_PROXY_COUNT", default=0) or None
+AXES_VERBOSE = False

@@ -101,7 +101,7 @@ def organisation_detail(key: str | int, *, include_outside_ess: bool = False) ->
         lookup = {"siren": number}
     elif SIRET_RE.match(number):
         lookup = {"pk__in": Establishment.objects.filter(siret=number).values("organisation_id")}
-    elif text.isdigit() and 0 < int(text) < 2**63:
+    elif text.isascii() and text.isdigit() and 0 < int(text) < 2**63:
         lookup = {"pk": int(text)}
     else:
         raise OrganisationNotFound(text)

@@ -60,10 +60,20 @@ APPROVALS_BY_NAME = {a.name.lower(): a for a in Approval}
 FAMILY_VALUES = [f.value for f in EssFamily]
 BAND_VALUES = [b.value for b in HeadcountBand]
 _FORME = re.compile(r"^\d{4}$")
-_NAF = re.compile(r"^[A-U]$")
+NAF_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
 
 
 # -- parameters ------------------------------------------------------------------------------
+
+
+def page_number(raw: str | None) -> int | None:
+    """The page number written in `raw` (absent = 1), or None when it is not one: ASCII digits
+    only (`str.isdigit` also accepts "²" or "٣", which `int` then refuses or reads), >= 1,
+    capped at a million."""
+    raw = (raw or "1").strip()
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        return None
+    return min(int(raw), 10**6)
 
 
 @dataclass
@@ -134,7 +144,7 @@ class SearchParams:
             q=q,
             famille=keep("famille", getlist("famille"), lambda v: v in FAMILY_VALUES),
             forme=keep("forme", getlist("forme"), lambda v: bool(_FORME.match(v))),
-            naf=keep("naf", [v.upper() for v in getlist("naf")], lambda v: bool(_NAF.match(v))),
+            naf=keep("naf", [v.upper() for v in getlist("naf")], NAF_SECTIONS.__contains__),
             theme=keep("theme", [v.lower() for v in getlist("theme")], THEMES_BY_NAME.__contains__),
             agrement=keep(
                 "agrement", [v.lower() for v in getlist("agrement")], APPROVALS_BY_NAME.__contains__
@@ -155,8 +165,8 @@ class SearchParams:
                 params.territoire.append(ref.key)
                 params.territories.append(ref)
         raw_page = str(data.get("page", "") or "1").strip()
-        if raw_page.isdigit() and int(raw_page) >= 1:
-            params.page = min(int(raw_page), 10**6)
+        if (number := page_number(raw_page)) is not None:
+            params.page = number
         else:
             errors.append(
                 _("Le numéro de page « %(value)s » n'est pas valide.") % {"value": raw_page[:20]}

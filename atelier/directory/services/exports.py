@@ -62,6 +62,15 @@ class ExportError(ValueError):
     """An export was asked in a way that cannot be honoured (unknown format…)."""
 
 
+def invalid_filters_message(errors: Iterable[str]) -> str:
+    """The one sentence telling why an export was refused: its filters, validated as the API
+    validates them (`SearchParams.errors`), held invalid values. Views answer it as a 400,
+    commands as their error."""
+    return _("Filtres invalides, rien n'a été exporté : %(errors)s") % {
+        "errors": " ".join(str(e) for e in errors)
+    }
+
+
 def export_queryset(organisations: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """`organisations` ordered by id, with what every export reads prefetched per chunk."""
     establishments = Establishment.objects.select_related("commune").order_by(

@@ -155,7 +155,9 @@ def test_postcode_commune_mismatch_and_bad_siret_reported(ref, network, tmp_path
 def test_unknown_network_and_missing_name_column_are_one_sentence(ref, network, tmp_path):
     path = write(tmp_path / "a.csv", [["Adresse", "Ville"], ["1 rue X", "Paris"]])
     err, _ = run(path, "--network", "nope", expect_error=True)
-    assert str(err) == "Le réseau « nope » n'existe pas (identifiant attendu)."
+    assert str(err) == (
+        f"Le réseau « nope » n'existe pas. Réseaux possibles (--network) : {network.slug}."
+    )
     err, _ = run(path, "--network", "atelier-idf", expect_error=True)
     assert str(err).startswith("Aucune colonne de nom trouvée")
 

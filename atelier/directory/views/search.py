@@ -10,6 +10,7 @@ from atelier.core.perms import public
 
 from ..selectors.search import SearchParams, SearchResult
 from ..selectors.search import search as search_organisations
+from ..selectors.search_params import page_number
 
 PAGE_SIZE = 20
 
@@ -79,4 +80,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "querystring": params.to_querystring(page=False),
             "capped": result.total > result.browsable,
         },
+        # A page number that is not one (page=abc, page=²): the page explains it, as a 400.
+        status=400 if page_number(request.GET.get("page")) is None else 200,
     )

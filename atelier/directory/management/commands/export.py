@@ -9,6 +9,7 @@ from atelier.directory.services.exports import (
     FORMATS,
     ExportReport,
     export_stream,
+    invalid_filters_message,
 )
 
 # Command-line option -> Atlas query parameter (repeatable ones take several values).
@@ -57,23 +58,29 @@ class Command(BaseCommand):
             elif not repeatable and value:
                 query[name] = value
         params = SearchParams.from_querydict(query)
-        errors = getattr(params, "errors", None)
-        if errors:
-            raise CommandError("Filtre invalide : " + " ; ".join(str(e) for e in errors))
+        if params.errors:
+            raise CommandError(invalid_filters_message(params.errors))
         page_url = base_url.rstrip("/") + "/atlas/organisations/{id}/" if base_url else ""
         report = ExportReport()
         chunks = export_stream(fmt, search_queryset(params), page_url=page_url, report=report)
-        if output:
-            try:
-                with open(output, "w", encoding="utf-8", newline="") as fh:
-                    for chunk in chunks:
-                        fh.write(chunk)
-            except OSError as exc:
-                raise CommandError(f"Impossible d'écrire {output} : {exc.strerror}.") from None
-        else:
-            for chunk in chunks:
-                sys.stdout.write(chunk)
-            sys.stdout.flush()
+        try:
+            if output:
+                try:
+                    with open(output, "w", encoding="utf-8", newline="") as fh:
+                        for chunk in chunks:
+                            fh.write(chunk)
+                except OSError as exc:
+                    raise CommandError(f"Impossible d'écrire {output} : {exc.strerror}.") from None
+            else:
+                for chunk in chunks:
+                    sys.stdout.write(chunk)
+                sys.stdout.flush()
+        finally:
+            # A reader that went away (`| head`: BrokenPipeError, handled by atelier.cli) leaves
+            # the stream half read: close it now, while the database connection is open.
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
         if fmt == "data-inclusion":
             self.stderr.write(f"{report.written} structures exportées.")
             for pk, reason in report.skipped:

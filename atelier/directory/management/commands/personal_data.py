@@ -38,13 +38,22 @@ class Command(BaseCommand):
             return
         reason = f"commande personal-data {action}"
         if action == "export":
+            # Open the output first: a path that cannot be written fails before anything is
+            # read or logged as exported.
+            try:
+                fh = None if output is None else output.open("w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise CommandError(
+                    f"Impossible d'écrire {output} : {exc.strerror}. Rien n'a été exporté."
+                ) from None
             records = contact_data_export(user=None, memberships=memberships, reason=reason)
             text = contact_data_csv(records)
-            if output is None:
+            if fh is None:
                 self.stdout.write(text, ending="")
-            else:
-                output.write_text("\ufeff" + text, encoding="utf-8")
-                self.stdout.write(f"{len(records)} ligne(s) écrite(s) dans {output}.")
+                return
+            with fh:
+                fh.write("\ufeff" + text)
+            self.stdout.write(f"{len(records)} ligne(s) écrite(s) dans {output}.")
             return
         if not yes:
             for m in memberships:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, transaction
 
-from atelier.accounts.selectors import network_get
+from atelier.accounts.selectors import network_get, network_list
 
 from ...models import Organisation
 from ..bulk import readers_after_bulk_write
@@ -31,8 +31,10 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
         try:
             network = network_get(slug=options.network_slug)
         except ObjectDoesNotExist:
+            slugs = ", ".join(n.slug for n in network_list()) or "aucun réseau enregistré"
             raise ImportFormatError(
-                f"Le réseau « {options.network_slug} » n'existe pas (identifiant attendu)."
+                f"Le réseau « {options.network_slug} » n'existe pas. Réseaux possibles "
+                f"(--network) : {slugs}."
             ) from None
     source_check_exists(options.path)
     limits = SourceLimits.from_settings()

@@ -12,7 +12,7 @@ LA_POSTE_SIREN = "356000000"
 
 def siren_error(value: str) -> str:
     """'' when `value` is a valid SIREN, else the reason in French."""
-    if len(value) != 9 or not value.isdigit():
+    if len(value) != 9 or not (value.isascii() and value.isdigit()):
         return "SIREN invalide : 9 chiffres attendus"
     if not _siren_key_ok(value):
         return "SIREN invalide : clé de contrôle (Luhn) fausse"
@@ -41,7 +41,7 @@ def _siren_key_ok(value: str) -> bool:
 def siret_error(value: str) -> str:
     """'' when `value` is a valid SIRET, else the reason in French. La Poste's establishments
     (SIREN 356000000) follow another check than Luhn, which python-stdnum knows."""
-    if len(value) != 14 or not value.isdigit():
+    if len(value) != 14 or not (value.isascii() and value.isdigit()):
         return "SIRET invalide : 14 chiffres attendus"
     if value.startswith(LA_POSTE_SIREN):
         return "" if stdnum_siret.is_valid(value) else "SIRET invalide : clé de contrôle fausse"
