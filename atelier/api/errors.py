@@ -8,8 +8,9 @@ an array) and `HttpError`/`Http404` into that shape, so that the OpenAPI documen
 answers agree.
 
 Statuses: 422 = a parameter is invalid (malformed, out of range, not a possible value); 404 = no
-such resource (an organisation, a territory, a page past the last one); 400 = a request that
-is well-formed but cannot be answered (an empty look-up).
+such resource (an organisation, a territory, a page past the last one). What a parameter must
+look like is in the document (pattern, bounds, enum), so that a request the document accepts is
+answered (checked by schemathesis: atelier/api/tests/test_api_schemathesis.py).
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ def pydantic_message(error: dict[str, Any]) -> str:
         return _("la valeur doit être au plus %(limit)s.") % {"limit": ctx.get("le")}
     if kind == "string_too_long":
         return _("au plus %(limit)s caractères.") % {"limit": ctx.get("max_length")}
+    if kind in ("string_too_short", "string_pattern_mismatch"):
+        return _("ne doit pas être vide.")
     if kind in ("enum", "literal_error"):
         return _("valeurs possibles : %(values)s.") % {"values": ctx.get("expected", "")}
     return str(error.get("msg", kind))

@@ -91,7 +91,7 @@ def clusters(
         ...,
         description="Emprise ouest,sud,est,nord en degrés (WGS84), par exemple -5.5,41.2,9.8,51.2.",
     ),
-    zoom: int = Query(..., description=f"Niveau de zoom, de 0 à {MAX_ZOOM}."),
+    zoom: int = Query(..., ge=0, le=MAX_ZOOM, description=f"Niveau de zoom, de 0 à {MAX_ZOOM}."),
     filters: Query[MapFilters] = None,  # type: ignore[assignment]  # documented, read below
 ) -> HttpResponse:
     try:

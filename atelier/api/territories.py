@@ -50,7 +50,11 @@ class TerritoryDetailOut(TerritoryOut):
 
 
 class LookupParams(Schema):
-    q: str = Field("", description="Code INSEE, SIREN, code postal ou début de nom.")
+    q: str = Field(
+        description="Code INSEE, SIREN, code postal ou début de nom (obligatoire, non vide).",
+        max_length=200,
+        pattern=r"\S",
+    )
     limit: int = Field(10, ge=1, le=50, description="Nombre maximal de résultats.")
 
 
@@ -67,7 +71,7 @@ def _out(ref: TerritoryRef) -> dict:
 @router.get(
     "",
     openapi_extra=access(PUBLIC),
-    response={200: list[TerritoryOut], 400: ApiError, 422: ApiError},
+    response={200: list[TerritoryOut], 422: ApiError},
     summary="Chercher un territoire",
     description="Par code exact (commune, département, région, SIREN d'EPCI ou d'EPT), par code "
     "postal (les communes desservies) ou par début de nom, sans tenir compte des accents ni de "
@@ -75,10 +79,6 @@ def _out(ref: TerritoryRef) -> dict:
     "puis communes par population.",
 )
 def lookup(request: HttpRequest, params: Query[LookupParams]):
-    if not params.q.strip():
-        raise HttpError(
-            400, _("Le paramètre q est vide : indiquez un code, un nom ou un code postal.")
-        )
     return [_out(ref) for ref in territory_lookup(params.q, limit=params.limit)]
 
 

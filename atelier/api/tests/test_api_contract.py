@@ -85,10 +85,10 @@ def test_the_map_ignores_a_page_number_it_does_not_use(client, orgs):
 
 
 def test_territory_and_organisation_errors_are_in_the_error_model(client, orgs):
-    _error(client.get("/api/v1/territories?q="), 400)
+    _error(client.get("/api/v1/territories?q="), 422)
     _error(client.get("/api/v1/territories/planete/mars"), 404)
     _error(client.get("/api/v1/organisations/999999999"), 404)
-    _error(client.get("/api/v1/territories?limit=0"), 422)
+    _error(client.get("/api/v1/territories?q=paris&limit=0"), 422)
 
 
 # -- the OpenAPI document ----------------------------------------------------------------------

@@ -59,8 +59,8 @@ def test_search_filters_apply(client, actors):
         ({"bbox": "1,2,3", "zoom": 6}, "quatre nombres"),
         ({"bbox": "a,b,c,d", "zoom": 6}, "quatre nombres"),
         ({"bbox": "-200,40,2,45", "zoom": 6}, "-180"),
-        ({"bbox": FRANCE, "zoom": 21}, "entre 0 et 20"),
-        ({"bbox": FRANCE, "zoom": -1}, "entre 0 et 20"),
+        ({"bbox": FRANCE, "zoom": 21}, "zoom : la valeur doit être au plus 20"),
+        ({"bbox": FRANCE, "zoom": -1}, "zoom : la valeur doit être au moins 0"),
     ],
 )
 def test_invalid_requests_get_422_with_a_clear_message(client, query, fragment):

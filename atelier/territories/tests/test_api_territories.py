@@ -20,10 +20,13 @@ def test_lookup_endpoint(client, db):
 
 
 def test_lookup_endpoint_refuses_an_empty_query(client, db):
-    for params in ({}, {"q": ""}, {"q": "  "}):
+    missing = client.get("/api/v1/territories")
+    assert missing.status_code == 422
+    assert missing.json()["errors"] == [{"param": "q", "message": "paramètre obligatoire."}]
+    for params in ({"q": ""}, {"q": "  "}):
         response = client.get("/api/v1/territories", params)
-        assert response.status_code == 400
-        assert "q est vide" in response.json()["detail"]
+        assert response.status_code == 422
+        assert response.json()["errors"] == [{"param": "q", "message": "ne doit pas être vide."}]
 
 
 def test_lookup_endpoint_limit(client, db):
