@@ -246,3 +246,26 @@ def proposal_refuse(*, proposal: ChangeProposal, user: Any, reason: str) -> Chan
         template="directory/email/proposal_outcome.txt",
     )
     return proposal
+
+
+@transaction.atomic
+def proposal_ensure_pending(
+    *, source: str, name: str, proposer: Any, values: dict[str, Any], message: str
+) -> ChangeProposal | None:
+    """A confirmed proposal of `proposer` with `message` on the organisation of `source` named
+    `name`, waiting for a decision (created once; the demo's). None if there is no such
+    organisation."""
+    organisation = Organisation.objects.filter(source=source, name=name).first()
+    if organisation is None:
+        return None
+    proposal, created = ChangeProposal.objects.get_or_create(
+        organisation=organisation,
+        proposer=proposer,
+        message=message,
+        defaults={
+            "values": proposal_changes(organisation, values),
+            "status": ProposalStatus.CONFIRMED,
+            "confirmed_at": timezone.now(),
+        },
+    )
+    return proposal
