@@ -36,9 +36,15 @@ from atelier.core.services import access_log_record
 
 from .enums import Approval, Theme
 from .geo import lonlat_to_world
-from .models import Establishment, Organisation, OrganisationMembership, organisation_field
+from .models import (
+    ChangeProposal,
+    Establishment,
+    Organisation,
+    OrganisationMembership,
+    organisation_field,
+)
 from .selectors.organisations import ESS_RULE_EXPLANATIONS, ESS_RULE_TITLES
-from .services.access import may_edit_organisation
+from .services.access import may_edit_organisation, moderated_organisation_ids
 from .services.organisations import (
     LOCKABLE_FIELDS,
     bits,
@@ -427,3 +433,26 @@ class OrganisationMembershipAdmin(SimpleHistoryAdmin):
         return TemplateResponse(
             request, "admin/directory/organisationmembership/erase_contacts.html", context
         )
+
+
+@admin.register(ChangeProposal)
+class ChangeProposalAdmin(admin.ModelAdmin):
+    """The proposals, read-only: they are decided at /atlas/moderation/ (services.proposals),
+    which applies them with their reason in the organisation's history."""
+
+    list_display = ["id", "organisation", "status", "proposer", "email", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name", "email"]
+    list_select_related = ["organisation", "proposer"]
+    readonly_fields = [f.name for f in ChangeProposal._meta.fields]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        ids = moderated_organisation_ids(request.user)
+        return qs if ids is None else qs.filter(organisation_id__in=ids)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

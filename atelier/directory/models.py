@@ -110,13 +110,15 @@ class Organisation(TimeStampedModel):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
 
     # Denormalised from the head office and nomenclatures, maintained by services.
-    naf_section = models.CharField(max_length=1, blank=True, editable=False)
-    commune_code = models.CharField(max_length=5, blank=True, editable=False)
-    departement_code = models.CharField(max_length=3, blank=True, editable=False)
-    region_code = models.CharField(max_length=3, blank=True, editable=False)
-    epci_code = models.CharField(max_length=9, blank=True, editable=False)
-    ept_code = models.CharField(max_length=9, blank=True, editable=False)
-    search_text = models.TextField(blank=True, editable=False)
+    naf_section = models.CharField(_("section NAF"), max_length=1, blank=True, editable=False)
+    commune_code = models.CharField(_("commune du siège"), max_length=5, blank=True, editable=False)
+    departement_code = models.CharField(
+        _("département du siège"), max_length=3, blank=True, editable=False
+    )
+    region_code = models.CharField(_("région du siège"), max_length=3, blank=True, editable=False)
+    epci_code = models.CharField(_("EPCI du siège"), max_length=9, blank=True, editable=False)
+    ept_code = models.CharField(_("EPT du siège"), max_length=9, blank=True, editable=False)
+    search_text = models.TextField(_("texte de recherche"), blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = OrganisationQuerySet.as_manager()
@@ -148,7 +150,10 @@ class Organisation(TimeStampedModel):
 
 class Establishment(TimeStampedModel):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="establishments"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="establishments",
+        verbose_name=_("organisation"),
     )
     siret = models.CharField(_("SIRET"), max_length=14, unique=True, null=True, blank=True)
     name = models.CharField(_("enseigne"), max_length=255, blank=True)
@@ -168,8 +173,8 @@ class Establishment(TimeStampedModel):
         _("précision de la position"), max_length=8, choices=GeoPrecision.choices, blank=True
     )
     # Web-Mercator world pixel coordinates at zoom 20 (256-px tiles), for server clustering.
-    mx = models.IntegerField(null=True, blank=True, editable=False)
-    my = models.IntegerField(null=True, blank=True, editable=False)
+    mx = models.IntegerField(_("abscisse carte"), null=True, blank=True, editable=False)
+    my = models.IntegerField(_("ordonnée carte"), null=True, blank=True, editable=False)
     is_head_office = models.BooleanField(_("siège"), default=False)
     is_open = models.BooleanField(_("ouvert"), default=True)
     naf = models.ForeignKey(
@@ -211,10 +216,16 @@ class OrganisationMembership(TimeStampedModel):
     to that network's staff."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     network = models.ForeignKey(
-        "accounts.Network", on_delete=models.CASCADE, related_name="organisation_memberships"
+        "accounts.Network",
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+        verbose_name=_("réseau"),
     )
     status = models.CharField(
         _("statut"),
@@ -250,8 +261,8 @@ class PendingRestore(models.Model):
     leaves a journal that the next bulk write, `atelier migrate` or
     `atelier bulk-restore` replays (services/bulk.py)."""
 
-    statement = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    statement = models.TextField(_("instruction SQL"))
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("rétablissement en attente")
