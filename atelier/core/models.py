@@ -14,7 +14,7 @@ class TimeStampedModel(models.Model):
 class AccessLog(models.Model):
     """Who read or exported personal data, when, and why (RGPD accountability)."""
 
-    at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("date et heure"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

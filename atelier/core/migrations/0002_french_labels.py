@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='accesslog',
             name='at',
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='le'),
+            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='date et heure'),
         ),
         migrations.AlterField(
             model_name='accesslog',

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from ..enums import ProposalStatus
 from ..models import ChangeProposal, Organisation, organisation_field
@@ -82,7 +83,7 @@ def proposal_changes(organisation: Organisation, values: dict[str, Any]) -> dict
     out = {}
     for name, value in values.items():
         if name not in PROPOSABLE_FIELDS:
-            raise ProposalError(f"Ce champ ne peut pas être proposé : {name}.")
+            raise ProposalError(_("Ce champ ne peut pas être proposé : %(name)s.") % {"name": name})
         if isinstance(value, datetime.date):
             value = value.isoformat()
         if value is None:
@@ -121,13 +122,13 @@ def proposal_submit(
     changes = proposal_changes(organisation, values)
     if not changes and not message.strip():
         raise ProposalError(
-            "Rien à proposer : modifiez au moins un champ ou décrivez l'erreur dans le message."
+            _("Rien à proposer : modifiez au moins un champ ou décrivez l'erreur dans le message.")
         )
     if user is None and not email:
-        raise ProposalError("Indiquez votre adresse électronique pour confirmer la proposition.")
+        raise ProposalError(_("Indiquez votre adresse électronique pour confirmer la proposition."))
     if _rate_limited(user=user, email=email, ip=ip):
         raise ProposalRateLimited(
-            "Vous avez déjà envoyé beaucoup de propositions dans l'heure : réessayez plus tard."
+            _("Vous avez déjà envoyé beaucoup de propositions dans l'heure : réessayez plus tard.")
         )
     now = timezone.now()
     proposal = ChangeProposal.objects.create(
@@ -165,17 +166,17 @@ def proposal_from_token(token: str) -> ChangeProposal:
         data = signing.loads(token, salt=_SALT, max_age=settings.ATELIER_PROPOSAL_CONFIRM_SECONDS)
     except signing.SignatureExpired:
         raise ProposalLinkExpired(
-            "Ce lien de confirmation a expiré : envoyez de nouveau votre proposition."
+            _("Ce lien de confirmation a expiré : envoyez de nouveau votre proposition.")
         ) from None
     except signing.BadSignature:
-        raise ProposalLinkInvalid("Ce lien de confirmation n'est pas valide.") from None
+        raise ProposalLinkInvalid(_("Ce lien de confirmation n'est pas valide.")) from None
     proposal = (
         ChangeProposal.objects.select_related("organisation")
         .filter(pk=data.get("p"), email=data.get("e"), proposer=None)
         .first()
     )
     if proposal is None:
-        raise ProposalLinkInvalid("Ce lien de confirmation n'est pas valide.")
+        raise ProposalLinkInvalid(_("Ce lien de confirmation n'est pas valide."))
     return proposal
 
 
@@ -194,7 +195,7 @@ def _decidable(proposal: ChangeProposal, user: Any) -> None:
     if not may_moderate(user, proposal.organisation):
         raise PermissionDenied
     if proposal.status != ProposalStatus.CONFIRMED:
-        raise ProposalError("Cette proposition n'attend pas de décision.")
+        raise ProposalError(_("Cette proposition n'attend pas de décision."))
 
 
 def _who(user: Any) -> str:
@@ -234,7 +235,7 @@ def proposal_refuse(*, proposal: ChangeProposal, user: Any, reason: str) -> Chan
     proposal = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
     _decidable(proposal, user)
     if not reason.strip():
-        raise ProposalError("Indiquez le motif du refus : il est envoyé à l'auteur·rice.")
+        raise ProposalError(_("Indiquez le motif du refus : il est envoyé à l'auteur·rice."))
     proposal.status = ProposalStatus.REFUSED
     proposal.reason = reason.strip()
     proposal.decided_by = user
