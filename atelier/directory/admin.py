@@ -20,12 +20,14 @@
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -259,6 +261,25 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def locked_display(self, obj: Organisation) -> str:
         names = obj.locked_fields or []
         return ", ".join(str(organisation_field(n).verbose_name) for n in names) or "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
+        if obj is not None and self.has_view_permission(request, obj):
+            if not self.has_change_permission(request, obj):
+                url = reverse("directory:organisation-propose", args=[obj.pk])
+                self.message_user(
+                    request,
+                    format_html(
+                        _(
+                            "Cette fiche est en lecture seule pour vous : seules l'équipe des "
+                            "réseaux dont l'organisation est membre et la super-administration "
+                            'la modifient. <a href="{}">Proposer une modification</a>'
+                        ),
+                        url,
+                    ),
+                    messages.INFO,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("règle d'appartenance à l'ESS"))
     def ess_rule_explained(self, obj: Organisation) -> str:

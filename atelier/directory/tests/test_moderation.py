@@ -352,7 +352,10 @@ def test_admin_change_per_role(client, org, users, role):
     response = client.get(url)
     assert response.status_code == get_status
     if get_status == 200:
-        assert ('name="acronym"' in response.content.decode()) == editable
+        body = response.content.decode()
+        assert ('name="acronym"' in body) == editable
+        # The read-only page says why and where to propose instead.
+        assert (reverse("directory:organisation-propose", args=[org.pk]) in body) != editable
     history_rows = org.history.count()
     response = client.post(url, _admin_post_data(org, acronym="LAT"))
     assert response.status_code == post_status
