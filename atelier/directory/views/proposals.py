@@ -4,6 +4,7 @@ works without JavaScript (plain forms); the rules live in services.proposals / a
 
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,7 +37,8 @@ from ..services.proposals import (
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address as the login throttling reads it (ATELIER_LOGIN_PROXY_COUNT)."""
+    return get_client_ip_address(request) or None
 
 
 @public
