@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "atelier.accounts"
     label = "accounts"
-    verbose_name = "Comptes et réseaux"
+    verbose_name = _("Comptes et réseaux")

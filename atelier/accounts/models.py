@@ -45,9 +45,14 @@ class NetworkRole(TimeStampedModel):
     """A user's role in one network."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="network_roles",
+        verbose_name=_("utilisateur·rice"),
     )
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="roles")
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="roles", verbose_name=_("réseau")
+    )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
 
     class Meta:

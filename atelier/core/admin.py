@@ -1,6 +1,13 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import AccessLog
+
+# The admin of every app speaks French first (model and field names included; English in
+# /en/admin/ through the translation catalogue).
+admin.site.site_header = _("Administration d'Atelier")
+admin.site.site_title = _("Administration d'Atelier")
+admin.site.index_title = _("Tableau de bord")
 
 
 @admin.register(AccessLog)

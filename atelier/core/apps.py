@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "atelier.core"
     label = "core"
-    verbose_name = "Atelier — socle"
+    verbose_name = _("Atelier — socle")

@@ -14,14 +14,18 @@ class TimeStampedModel(models.Model):
 class AccessLog(models.Model):
     """Who read or exported personal data, when, and why (RGPD accountability)."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("date et heure"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("utilisateur·rice"),
     )
-    action = models.CharField(max_length=32)  # view, export, erase
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
-    detail = models.CharField(max_length=255, blank=True)
+    action = models.CharField(_("action"), max_length=32)  # view, export, erase
+    object_type = models.CharField(_("type d'objet"), max_length=64)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64)
+    detail = models.CharField(_("détail"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("accès aux données personnelles")

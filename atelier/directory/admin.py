@@ -1,10 +1,16 @@
 """Staff admin of the directory.
 
-- Organisations: public data, editable by any staff user holding the directory permissions.
-  Themes and approvals are checkboxes mapped to the bit fields; the derived columns (ESS family
-  and rule, territory codes, search text) are recomputed on save by
+- Organisations: public data, common to every network. A staff user holding the directory
+  permissions sees every organisation, but changes (or deletes) only those
+  `services.access.may_edit_organisation` allows — the superuser, the staff of a network the
+  organisation is an active member of; the others get the change page read-only (and 403 on a
+  save) and propose a change from the public page instead. Fields a person changes that the
+  SIRENE import writes are locked (kept by later imports). Themes and approvals are
+  checkboxes mapped to the bit fields; the derived columns (ESS family, rule and source,
+  territory codes, search text) are recomputed on save by
   `services.organisations.organisation_refresh_derived`; every change is kept by
-  django-simple-history (who, what, when: the "Historique" button).
+  django-simple-history (who, what, when: the "Historique" button), one row per save, with a
+  reason when there is one (an accepted proposal) and none otherwise.
 - Memberships carry personal data (contact fields): a staff user only sees and edits the
   memberships of the networks where they hold the staff role; superusers see all. Opening a
   membership writes an access-log entry (RGPD accountability). Two actions answer a person's
@@ -14,12 +20,14 @@
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -30,9 +38,21 @@ from atelier.core.services import access_log_record
 
 from .enums import Approval, Theme
 from .geo import lonlat_to_world
-from .models import Establishment, Organisation, OrganisationMembership
+from .models import (
+    ChangeProposal,
+    Establishment,
+    Organisation,
+    OrganisationMembership,
+    organisation_field,
+)
 from .selectors.organisations import ESS_RULE_EXPLANATIONS, ESS_RULE_TITLES
-from .services.organisations import bits, organisation_refresh_derived
+from .services.access import may_edit_organisation, moderated_organisation_ids
+from .services.organisations import (
+    LOCKABLE_FIELDS,
+    bits,
+    fields_lock,
+    organisation_refresh_derived,
+)
 from .services.personal_data import contact_data_csv, contact_data_erase, contact_data_export
 
 
@@ -54,6 +74,16 @@ class OrganisationAdminForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    locked = forms.MultipleChoiceField(
+        label=_("champs protégés des imports SIRENE"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Un champ modifié ici est protégé : les imports SIRENE suivants ne l'écrasent pas. "
+            "Décochez-le pour que le répertoire le mette de nouveau à jour."
+        ),
+    )
 
     class Meta:
         model = Organisation
@@ -65,6 +95,7 @@ class OrganisationAdminForm(forms.ModelForm):
             "naf",
             "sirene_ess_flag",
             "staff_approved",
+            "ess_decision",
             "description",
             "website",
             "creation_date",
@@ -75,13 +106,27 @@ class OrganisationAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "locked" in self.fields:
+            self.fields["locked"].choices = [
+                (name, organisation_field(name).verbose_name) for name in LOCKABLE_FIELDS
+            ]
         if self.instance.pk:
             self.fields["themes"].initial = [t.value for t in self.instance.themes]
             self.fields["approvals"].initial = [a.value for a in self.instance.approvals]
+            self.fields["locked"].initial = list(self.instance.locked_fields or [])
 
     def save(self, commit=True):
         self.instance.theme_bits = bits(self.cleaned_data.get("themes") or [])
         self.instance.approval_bits = bits(self.cleaned_data.get("approvals") or [])
+        if "locked" in self.cleaned_data:
+            self.instance.locked_fields = list(self.cleaned_data["locked"])
+        if self.instance.pk:
+            # Fields changed by a person are locked (unless unlocked in this same save).
+            changed = [n for n in self.changed_data if n in LOCKABLE_FIELDS]
+            if "locked" in self.changed_data:
+                unlocked = set(self.initial.get("locked") or []) - set(self.cleaned_data["locked"])
+                changed = [n for n in changed if n not in unlocked]
+            fields_lock(self.instance, changed)
         return super().save(commit=commit)
 
 
@@ -97,6 +142,19 @@ class EstablishmentInline(admin.StackedInline):
         ("latitude", "longitude", "geo_precision"),
         "naf",
     ]
+
+    # `obj` is the organisation: its establishments follow its editing rule.
+    def has_add_permission(self, request, obj=None):
+        allowed = super().has_add_permission(request, obj)
+        return allowed and (obj is None or may_edit_organisation(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_edit_organisation(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_edit_organisation(request.user, obj))
 
 
 @admin.register(Organisation)
@@ -116,16 +174,31 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "acronym", "=siren"]
     raw_id_fields = ["legal_category", "naf"]
     inlines = [EstablishmentInline]
-    readonly_fields = ["ess_rule_explained", "ess_family", "territory", "created_at", "updated_at"]
+    readonly_fields = [
+        "ess_rule_explained",
+        "ess_source",
+        "ess_family",
+        "territory",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "acronym", "siren", "legal_category", "naf"]}),
         (
             _("Appartenance à l'ESS"),
             {
-                "fields": ["ess_family", "sirene_ess_flag", "staff_approved", "ess_rule_explained"],
+                "fields": [
+                    "ess_family",
+                    "sirene_ess_flag",
+                    "staff_approved",
+                    "ess_decision",
+                    "ess_rule_explained",
+                    "ess_source",
+                ],
                 "description": _(
                     "La famille et la règle d'appartenance sont calculées à l'enregistrement "
-                    "(indicateur SIRENE, puis forme juridique, puis reconnaissance par l'équipe)."
+                    "(décision de l'équipe, puis indicateur SIRENE, puis forme juridique, puis "
+                    "agrément ESUS ou reconnaissance par l'équipe)."
                 ),
             },
         ),
@@ -143,9 +216,70 @@ class OrganisationAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
+        (_("Corrections protégées"), {"fields": ["locked"]}),
         (_("Calculé"), {"fields": ["territory", "created_at", "updated_at"]}),
     ]
-    history_list_display = ["ess_rule"]
+    history_list_display = ["ess_rule", "ess_source"]
+
+    # -- who may change what (services.access) ------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_edit_organisation(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_edit_organisation(request.user, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only page: the form's own fields (themes, approvals, locks) are shown too.
+            fields += ["themes_display", "approvals_display", "locked_display"]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        shown = {"themes": "themes_display", "approvals": "approvals_display"}
+        shown["locked"] = "locked_display"
+        return [
+            (name, {**opts, "fields": [shown.get(f, f) for f in opts["fields"]]})
+            for name, opts in fieldsets
+        ]
+
+    @admin.display(description=_("thèmes"))
+    def themes_display(self, obj: Organisation) -> str:
+        return ", ".join(str(t.label) for t in obj.themes) or "—"
+
+    @admin.display(description=_("agréments et statuts"))
+    def approvals_display(self, obj: Organisation) -> str:
+        return ", ".join(str(a.label) for a in obj.approvals) or "—"
+
+    @admin.display(description=_("champs protégés des imports SIRENE"))
+    def locked_display(self, obj: Organisation) -> str:
+        names = obj.locked_fields or []
+        return ", ".join(str(organisation_field(n).verbose_name) for n in names) or "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
+        if obj is not None and self.has_view_permission(request, obj):
+            if not self.has_change_permission(request, obj):
+                url = reverse("directory:organisation-propose", args=[obj.pk])
+                self.message_user(
+                    request,
+                    format_html(
+                        _(
+                            "Cette fiche est en lecture seule pour vous : seules l'équipe des "
+                            "réseaux dont l'organisation est membre et la super-administration "
+                            'la modifient. <a href="{}">Proposer une modification</a>'
+                        ),
+                        url,
+                    ),
+                    messages.INFO,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("règle d'appartenance à l'ESS"))
     def ess_rule_explained(self, obj: Organisation) -> str:
@@ -174,8 +308,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # After the establishments are saved: the head office gives the territory columns.
-        organisation_refresh_derived(organisation=form.instance)
+        # After the establishments are saved: the head office gives the territory columns,
+        # written into the history row of this save (one row per save, no empty reason).
+        organisation_refresh_derived(organisation=form.instance, new_history_row=False)
 
 
 @admin.register(OrganisationMembership)
@@ -319,3 +454,26 @@ class OrganisationMembershipAdmin(SimpleHistoryAdmin):
         return TemplateResponse(
             request, "admin/directory/organisationmembership/erase_contacts.html", context
         )
+
+
+@admin.register(ChangeProposal)
+class ChangeProposalAdmin(admin.ModelAdmin):
+    """The proposals, read-only: they are decided at /atlas/moderation/ (services.proposals),
+    which applies them with their reason in the organisation's history."""
+
+    list_display = ["id", "organisation", "status", "proposer", "email", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name", "email"]
+    list_select_related = ["organisation", "proposer"]
+    readonly_fields = [f.name for f in ChangeProposal._meta.fields]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        ids = moderated_organisation_ids(request.user)
+        return qs if ids is None else qs.filter(organisation_id__in=ids)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

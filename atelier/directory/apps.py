@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _restore_after_migrate(sender, using: str = "default", **kwargs) -> None:
@@ -17,7 +18,7 @@ def _restore_after_migrate(sender, using: str = "default", **kwargs) -> None:
 class DirectoryConfig(AppConfig):
     name = "atelier.directory"
     label = "directory"
-    verbose_name = "Annuaire (Atlas)"
+    verbose_name = _("Annuaire (Atlas)")
 
     def ready(self) -> None:
         from .indexes import register_indexes

@@ -84,3 +84,31 @@ class MembershipStatus(models.TextChoices):
     ACTIVE = "active", _("adhérent")
     LAPSED = "lapsed", _("adhésion échue")
     LEFT = "left", _("parti")
+
+
+class EssSource(models.TextChoices):
+    """Where the ESS status of an organisation comes from (empty: outside the perimeter)."""
+
+    NONE = "", _("aucune")
+    SIRENE_FLAG = "sirene_flag", _("indicateur ESS du répertoire SIRENE")
+    LEGAL_CATEGORY = "legal_category", _("catégorie juridique")
+    ESUS = "esus", _("agrément ESUS")
+    STAFF_DECISION = "staff", _("décision de l'équipe")
+    NETWORK_MEMBER = "network", _("adhésion à un réseau")
+
+
+class EssDecision(models.TextChoices):
+    """A correction of the ESS status by staff, which every later import keeps."""
+
+    NONE = "", _("aucune (règle calculée)")
+    INCLUDE = "include", _("dans l'ESS (décision de l'équipe)")
+    EXCLUDE = "exclude", _("hors de l'ESS (décision de l'équipe)")
+
+
+class ProposalStatus(models.TextChoices):
+    """Life of a change proposal: a visitor's waits for the e-mail confirmation first."""
+
+    PROPOSED = "proposed", _("proposée")
+    CONFIRMED = "confirmed", _("confirmée")
+    ACCEPTED = "accepted", _("acceptée")
+    REFUSED = "refused", _("refusée")

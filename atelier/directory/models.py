@@ -1,6 +1,7 @@
 """Organisations of the ESS and their establishments. Facet columns on Organisation are
 denormalised on write by services (never by signals) so that search and counts stay single-table."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -10,10 +11,13 @@ from atelier.territories.enums import EssFamily
 
 from .enums import (
     Approval,
+    EssDecision,
     EssRule,
+    EssSource,
     GeoPrecision,
     HeadcountBand,
     MembershipStatus,
+    ProposalStatus,
     Source,
     Theme,
 )
@@ -61,6 +65,29 @@ class Organisation(TimeStampedModel):
         blank=True,
         db_index=True,
     )
+    ess_decision = models.CharField(
+        _("décision de l'équipe sur l'ESS"),
+        max_length=8,
+        choices=EssDecision.choices,
+        blank=True,
+        help_text=_(
+            "Correction du statut ESS par l'équipe : elle l'emporte sur le répertoire SIRENE "
+            "et sur la forme juridique, et chaque import ultérieur la conserve."
+        ),
+    )
+    ess_source = models.CharField(
+        _("source du statut ESS"),
+        max_length=16,
+        choices=EssSource.choices,
+        blank=True,
+        editable=False,
+    )
+    locked_fields = models.JSONField(
+        _("champs corrigés à la main"),
+        default=list,
+        blank=True,
+        help_text=_("Champs modifiés par une personne : un import SIRENE ne les écrase plus."),
+    )
     approval_bits = models.IntegerField(_("agréments"), default=0)
     theme_bits = models.IntegerField(_("thèmes"), default=0)
     headcount_band = models.CharField(
@@ -83,19 +110,22 @@ class Organisation(TimeStampedModel):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
 
     # Denormalised from the head office and nomenclatures, maintained by services.
-    naf_section = models.CharField(max_length=1, blank=True, editable=False)
-    commune_code = models.CharField(max_length=5, blank=True, editable=False)
-    departement_code = models.CharField(max_length=3, blank=True, editable=False)
-    region_code = models.CharField(max_length=3, blank=True, editable=False)
-    epci_code = models.CharField(max_length=9, blank=True, editable=False)
-    ept_code = models.CharField(max_length=9, blank=True, editable=False)
-    search_text = models.TextField(blank=True, editable=False)
+    naf_section = models.CharField(_("section NAF"), max_length=1, blank=True, editable=False)
+    commune_code = models.CharField(_("commune du siège"), max_length=5, blank=True, editable=False)
+    departement_code = models.CharField(
+        _("département du siège"), max_length=3, blank=True, editable=False
+    )
+    region_code = models.CharField(_("région du siège"), max_length=3, blank=True, editable=False)
+    epci_code = models.CharField(_("EPCI du siège"), max_length=9, blank=True, editable=False)
+    ept_code = models.CharField(_("EPT du siège"), max_length=9, blank=True, editable=False)
+    search_text = models.TextField(_("texte de recherche"), blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         # Facets and text are answered by the search index (directory/indexes.py): the table
         # keeps the indexes that SQL reads still need (territory drill-down, name order,
@@ -120,7 +150,10 @@ class Organisation(TimeStampedModel):
 
 class Establishment(TimeStampedModel):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="establishments"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="establishments",
+        verbose_name=_("organisation"),
     )
     siret = models.CharField(_("SIRET"), max_length=14, unique=True, null=True, blank=True)
     name = models.CharField(_("enseigne"), max_length=255, blank=True)
@@ -140,8 +173,8 @@ class Establishment(TimeStampedModel):
         _("précision de la position"), max_length=8, choices=GeoPrecision.choices, blank=True
     )
     # Web-Mercator world pixel coordinates at zoom 20 (256-px tiles), for server clustering.
-    mx = models.IntegerField(null=True, blank=True, editable=False)
-    my = models.IntegerField(null=True, blank=True, editable=False)
+    mx = models.IntegerField(_("abscisse carte"), null=True, blank=True, editable=False)
+    my = models.IntegerField(_("ordonnée carte"), null=True, blank=True, editable=False)
     is_head_office = models.BooleanField(_("siège"), default=False)
     is_open = models.BooleanField(_("ouvert"), default=True)
     naf = models.ForeignKey(
@@ -162,6 +195,7 @@ class Establishment(TimeStampedModel):
 
     class Meta:
         verbose_name = _("établissement")
+        verbose_name_plural = _("établissements")
         ordering = ["-is_head_office", "siret"]
         # Map windows are read through `directory_establishment_map_key` (migration 0003): an
         # index on (mx, my) served no query and only slowed every write. `updated_at`: the
@@ -182,10 +216,16 @@ class OrganisationMembership(TimeStampedModel):
     to that network's staff."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     network = models.ForeignKey(
-        "accounts.Network", on_delete=models.CASCADE, related_name="organisation_memberships"
+        "accounts.Network",
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+        verbose_name=_("réseau"),
     )
     status = models.CharField(
         _("statut"),
@@ -221,8 +261,8 @@ class PendingRestore(models.Model):
     leaves a journal that the next bulk write, `atelier migrate` or
     `atelier bulk-restore` replays (services/bulk.py)."""
 
-    statement = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    statement = models.TextField(_("instruction SQL"))
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("rétablissement en attente")
@@ -231,3 +271,70 @@ class PendingRestore(models.Model):
 
     def __str__(self) -> str:
         return self.statement[:80]
+
+
+class ChangeProposal(TimeStampedModel):
+    """A change of an organisation proposed by someone who may not edit it (another network's
+    staff, a member, a visitor), accepted or refused by the staff of the organisation's
+    networks or an instance moderator (services/proposals.py)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="change_proposals",
+        verbose_name=_("organisation"),
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_proposals",
+        verbose_name=_("auteur·rice"),
+    )
+    email = models.EmailField(_("courriel de l'auteur·rice"), blank=True)
+    values = models.JSONField(_("valeurs proposées"), default=dict)
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.PROPOSED,
+        db_index=True,
+    )
+    reason = models.TextField(_("motif de la décision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_proposals",
+        verbose_name=_("décidée par"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposition de modification")
+        verbose_name_plural = _("propositions de modification")
+        ordering = ["-created_at", "-id"]
+        permissions = [("moderate_changeproposal", _("Peut modérer les propositions"))]
+
+    def __str__(self) -> str:
+        return f"n° {self.pk} — {self.organisation}"
+
+    @property
+    def contact_email(self) -> str:
+        """Where the outcome is sent: the account's address, else the visitor's."""
+        if self.proposer is not None and self.proposer.email:
+            return self.proposer.email
+        return self.email
+
+
+def organisation_field(name: str) -> models.Field:
+    """The concrete field `name` of Organisation (its verbose name, attname, choices)."""
+    field = Organisation._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise LookupError(name)
+    return field

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import exports, organisation, search
+from .views import exports, organisation, proposals, search, space
 
 
 class SirenOrSiret:
@@ -27,4 +27,28 @@ urlpatterns = [
     ),
     path("organisations/<int:pk>/", organisation.organisation_detail, name="organisation"),
     path("export.<str:fmt>", exports.export, name="export"),
+    # Shared records, edited by the right people (issue 8)
+    path(
+        "organisations/<int:pk>/proposer/",
+        proposals.organisation_propose,
+        name="organisation-propose",
+    ),
+    path(
+        "propositions/confirmer/<str:token>/",
+        proposals.proposal_confirm_view,
+        name="proposal-confirm",
+    ),
+    path("moderation/", proposals.moderation_queue_view, name="moderation"),
+    path("moderation/<int:pk>/", proposals.moderation_proposal_view, name="moderation-proposal"),
+    path(
+        "moderation/<int:pk>/accepter/",
+        proposals.moderation_accept_view,
+        name="moderation-accept",
+    ),
+    path(
+        "moderation/<int:pk>/refuser/",
+        proposals.moderation_refuse_view,
+        name="moderation-refuse",
+    ),
+    path("mon-espace/", space.my_space, name="my-space"),
 ]

@@ -32,6 +32,7 @@ from atelier.directory.services.organisations import (
     organisation_derive,
     organisation_get_or_create,
 )
+from atelier.directory.services.proposals import proposal_ensure_pending
 from atelier.territories.enums import EssFamily
 from atelier.territories.selectors import commune_places, legal_category_families
 
@@ -40,6 +41,8 @@ DEMO_FILE = Path(settings.BASE_DIR) / "data" / "demo" / "organisations.json"
 # Development only: every demo account has this password (printed by `atelier load-demo`).
 DEMO_PASSWORD = "atelier-demo"  # noqa: S105
 STAFF_GROUP = "Équipe de réseau (démo)"
+# Instance moderators: accept or refuse the changes proposed to any organisation.
+MODERATOR_GROUP = "Modérateurs"
 
 
 class DemoDataError(Exception):
@@ -78,9 +81,25 @@ DEMO_ACCOUNTS = (
         "equipe2",
         Role.STAFF,
         "cae-paris",
-        "équipe d'un AUTRE réseau (ne voit pas les adhésions du réseau régional)",
+        "équipe d'un AUTRE réseau (ne voit pas les adhésions du réseau régional ; propose des "
+        "modifications des fiches qu'elle ne peut pas modifier)",
+    ),
+    DemoAccount(
+        "moderation",
+        "moderator",
+        "",
+        "modérateur·rice de l'instance (groupe « Modérateurs » : accepte ou refuse les "
+        "propositions sur toutes les fiches)",
     ),
 )
+# The demo's pending proposal: another network's staff proposes a change of L'Atelier, which
+# L'Atelier's staff (`equipe`) or the moderator accept or refuse at /atlas/moderation/.
+DEMO_PROPOSAL = {
+    "proposer": "equipe2",
+    "organisation": "L'Atelier",
+    "values": {"acronym": "L'Atelier IDF", "website": "https://www.atelier-idf.org"},
+    "message": "Le site répond en https et le réseau se présente sous le sigle « L'Atelier IDF ».",
+}
 
 
 def demo_data_read(path: Path | None = None) -> dict[str, Any]:
@@ -223,19 +242,29 @@ _STAFF_PERMISSIONS = {
 }
 
 
+_MODERATOR_PERMISSIONS = {
+    "directory": ["moderate_changeproposal", "view_changeproposal", "view_organisation"],
+}
+
+
 @transaction.atomic
 def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
-    """Create or reset the demo accounts (development only: the password is public)."""
+    """Create or reset the demo accounts (development only: the password is public) and the
+    demo's pending change proposal."""
     group = group_ensure(name=STAFF_GROUP, permissions=_STAFF_PERMISSIONS)
+    moderators = group_ensure(name=MODERATOR_GROUP, permissions=_MODERATOR_PERMISSIONS)
+    users = {}
     for account in DEMO_ACCOUNTS:
+        groups = {Role.STAFF: [group], "moderator": [moderators]}.get(account.role, [])
         user = user_ensure(
             username=account.username,
             email=f"{account.username}@demo.invalid",
             password=password,
             is_superuser=account.role == "superuser",
             is_staff=account.role in ("superuser", Role.STAFF),
-            groups=[group] if account.role == Role.STAFF else [],
+            groups=groups,
         )
+        users[account.username] = user
         if account.network:
             try:
                 network = network_get(slug=account.network)
@@ -245,4 +274,11 @@ def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
                     "organisations de démonstration."
                 ) from None
             network_role_grant(user=user, network=network, role=account.role)
+    proposal_ensure_pending(
+        source=Source.DEMO,
+        name=DEMO_PROPOSAL["organisation"],
+        proposer=users[DEMO_PROPOSAL["proposer"]],
+        values=DEMO_PROPOSAL["values"],
+        message=DEMO_PROPOSAL["message"],
+    )
     return list(DEMO_ACCOUNTS)

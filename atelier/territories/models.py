@@ -30,7 +30,9 @@ class Region(models.Model):
 class Departement(models.Model):
     code = models.CharField(_("code INSEE"), max_length=3, primary_key=True)
     name = models.CharField(_("nom"), max_length=100)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departements", verbose_name=_("région")
+    )
     zone = models.CharField(_("zone"), max_length=5, choices=Zone.choices, default=Zone.METRO)
     search_name = models.CharField(_("nom normalisé"), max_length=100, blank=True, editable=False)
 
@@ -75,15 +77,37 @@ class Commune(models.Model):
     name = models.CharField(_("nom"), max_length=100, db_index=True)
     kind = models.CharField(_("type"), max_length=3, choices=CommuneKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="arrondissements"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="arrondissements",
+        verbose_name=_("commune parente"),
     )
-    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="communes")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="communes")
+    departement = models.ForeignKey(
+        Departement,
+        on_delete=models.PROTECT,
+        related_name="communes",
+        verbose_name=_("département"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="communes", verbose_name=_("région")
+    )
     epci = models.ForeignKey(
-        Grouping, null=True, blank=True, on_delete=models.SET_NULL, related_name="communes"
+        Grouping,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="communes",
+        verbose_name=_("EPCI"),
     )
     ept = models.ForeignKey(
-        Grouping, null=True, blank=True, on_delete=models.SET_NULL, related_name="ept_communes"
+        Grouping,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ept_communes",
+        verbose_name=_("établissement public territorial (EPT)"),
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     latitude = models.FloatField(_("latitude"))
@@ -109,10 +133,13 @@ class Commune(models.Model):
 
 class PostalCode(models.Model):
     code = models.CharField(_("code postal"), max_length=5, db_index=True)
-    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="postal_codes")
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="postal_codes", verbose_name=_("commune")
+    )
 
     class Meta:
         verbose_name = _("code postal")
+        verbose_name_plural = _("codes postaux")
         constraints = [
             models.UniqueConstraint(
                 fields=["code", "commune"], name="territories_postalcode_unique"
@@ -162,13 +189,14 @@ class ReferenceState(models.Model):
     """What `atelier load-reference` last loaded: a fingerprint of the source versions (to skip
     the work when nothing changed) and the summary it printed."""
 
-    key = models.CharField(max_length=50, primary_key=True)
-    fingerprint = models.CharField(max_length=64)
-    summary = models.JSONField(default=dict)
-    loaded_at = models.DateTimeField(auto_now=True)
+    key = models.CharField(_("clé"), max_length=50, primary_key=True)
+    fingerprint = models.CharField(_("empreinte des sources"), max_length=64)
+    summary = models.JSONField(_("bilan"), default=dict)
+    loaded_at = models.DateTimeField(_("chargé le"), auto_now=True)
 
     class Meta:
         verbose_name = _("état du référentiel")
+        verbose_name_plural = _("états du référentiel")
 
     def __str__(self) -> str:
         return self.key

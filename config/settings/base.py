@@ -245,3 +245,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "atelier.core.auth_backends.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env.int("ATELIER_LOGIN_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
+
+# -- Shared records, edited by the right people (issue 8)
+# A visitor's change proposal is confirmed through a signed link sent by e-mail, valid this
+# long; at most ATELIER_PROPOSALS_PER_HOUR proposals per e-mail address (or account) and per
+# IP address in any hour. Outcomes are e-mailed to the proposer.
+ATELIER_PROPOSAL_CONFIRM_SECONDS = env.int("ATELIER_PROPOSAL_CONFIRM_SECONDS", default=3 * 86400)
+ATELIER_PROPOSALS_PER_HOUR = env.int("ATELIER_PROPOSALS_PER_HOUR", default=5)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="atelier@localhost")
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+# With DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (production):
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)

@@ -20,8 +20,8 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import EssRule, GeoPrecision, MembershipStatus
-from ..models import Establishment, Organisation, OrganisationMembership
+from ..enums import EssDecision, EssRule, EssSource, GeoPrecision, MembershipStatus
+from ..models import Establishment, Organisation, OrganisationMembership, organisation_field
 
 SIREN_RE = re.compile(r"^\d{9}$")
 SIRET_RE = re.compile(r"^\d{14}$")
@@ -124,6 +124,51 @@ def ess_rule_info(org: Organisation) -> EssRuleInfo:
         code=rule.value,
         title=str(ESS_RULE_TITLES.get(rule, rule.label)),
         explanation=str(ESS_RULE_EXPLANATIONS[rule]),
+    )
+
+
+ESS_SOURCE_EXPLANATIONS = {
+    EssSource.SIRENE_FLAG: _("Le répertoire SIRENE de l'INSEE la signale comme relevant de l'ESS."),
+    EssSource.LEGAL_CATEGORY: _(
+        "Sa catégorie juridique (association, coopérative, mutuelle, fondation) la place dans "
+        "l'ESS."
+    ),
+    EssSource.ESUS: _("Elle détient l'agrément « entreprise solidaire d'utilité sociale »."),
+    EssSource.STAFF_DECISION: _(
+        "L'équipe d'un réseau a statué sur son appartenance à l'ESS ; les imports du "
+        "répertoire SIRENE conservent cette décision."
+    ),
+    EssSource.NETWORK_MEMBER: _("Elle adhère à un réseau de l'ESS, qui l'a reconnue."),
+    EssSource.NONE: _("Aucune source ne la rattache à l'ESS."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EssSourceInfo:
+    code: str
+    label: str
+    explanation: str
+    decision: str
+    locked: tuple[str, ...]  # labels of the fields a person corrected
+
+
+def ess_source_info(org: Organisation) -> EssSourceInfo:
+    """Where the ESS status comes from, for people, and which fields a person corrected."""
+    source = EssSource(org.ess_source or "")
+    label = source.label
+    if source == EssSource.STAFF_DECISION and org.ess_decision:
+        label = EssDecision(org.ess_decision).label
+    locked = tuple(
+        str(organisation_field(name).verbose_name)
+        for name in (org.locked_fields or [])
+        if name in {f.name for f in Organisation._meta.fields}
+    )
+    return EssSourceInfo(
+        code=source.value,
+        label=str(label)[:1].upper() + str(label)[1:],
+        explanation=str(ESS_SOURCE_EXPLANATIONS[source]),
+        decision=org.ess_decision,
+        locked=locked,
     )
 
 

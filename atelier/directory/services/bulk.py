@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import operator
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, cast
 
 from django.db import DatabaseError, connections
@@ -91,6 +92,9 @@ class OrgRecord:
     epci_code: str = ""
     ept_code: str = ""
     search_text: str = ""
+    ess_decision: str = ""
+    ess_source: str = ""
+    locked_fields: str = "[]"  # JSON text, written on insert only (ORG_KEEP_ON_UPDATE)
 
     def derive(
         self,
@@ -113,9 +117,32 @@ class OrgRecord:
 ORG_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(OrgRecord))
 _ORG_VALUES = operator.attrgetter(*ORG_COLUMNS)
 # Columns a refresh from an external source never overwrites: staff-curated ones and the origin.
+# A staff decision on the ESS status and the list of fields a person corrected are kept too
+# (the values of those fields are put back by the caller: SireneWriter._derive).
 ORG_KEEP_ON_UPDATE = frozenset(
-    {"source", "staff_approved", "approval_bits", "theme_bits", "description", "website"}
+    {
+        "source",
+        "staff_approved",
+        "approval_bits",
+        "theme_bits",
+        "description",
+        "website",
+        "ess_decision",
+        "locked_fields",
+    }
 )
+# Model field name -> OrgRecord attribute of the fields a person's edit locks
+# (services.organisations.LOCKABLE_FIELDS).
+LOCKED_COLUMNS = {
+    "name": "name",
+    "acronym": "acronym",
+    "legal_category": "legal_category_id",
+    "naf": "naf_id",
+    "sirene_ess_flag": "sirene_ess_flag",
+    "headcount_band": "headcount_band",
+    "creation_date": "creation_date",
+    "is_active": "is_active",
+}
 
 EST_COLUMNS: tuple[str, ...] = (
     "siret",
@@ -148,6 +175,10 @@ class Existing:
     description: str
     source: str
     website: str
+    ess_decision: str = ""
+    ess_source: str = ""
+    # Values of the fields a person corrected, by OrgRecord attribute: an import keeps them.
+    locked: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -243,15 +274,38 @@ class BulkWriter:
 
     def existing_organisations(self, sirens: Sequence[str]) -> dict[str, Existing]:
         out: dict[str, Existing] = {}
-        for siren, *rest in self._select_in(
+        locks: dict[int, list[str]] = {}
+        for siren, *rest, locked in self._select_in(
             "SELECT siren, id, staff_approved, approval_bits, theme_bits, description, "  # noqa: S608
-            f"source, website FROM {ORG_TABLE} WHERE",
+            f"source, website, ess_decision, ess_source, locked_fields FROM {ORG_TABLE} WHERE",
             "siren",
             sirens,
         ):
             rest[1] = bool(rest[1])
             out[siren] = Existing(*rest)
+            names = json.loads(locked) if isinstance(locked, str | bytes) else locked
+            if names:
+                locks[rest[0]] = [n for n in names if n in LOCKED_COLUMNS]
+        if locks:
+            self._locked_values(out, locks)
         return out
+
+    def _locked_values(self, out: dict[str, Existing], locks: dict[int, list[str]]) -> None:
+        """The current values of the locked fields (the few organisations a person edited)."""
+        attrs = list(LOCKED_COLUMNS.values())
+        by_id = {e.id: e for e in out.values()}
+        for row in self._select_in(
+            f"SELECT id, {', '.join(attrs)} FROM {ORG_TABLE} WHERE",  # noqa: S608
+            "id",
+            list(locks),
+        ):
+            current = dict(zip(attrs, row[1:], strict=True))
+            current["is_active"] = bool(current["is_active"])
+            if current["creation_date"] is not None:
+                current["creation_date"] = str(current["creation_date"])
+            by_id[row[0]].locked = {
+                LOCKED_COLUMNS[name]: current[LOCKED_COLUMNS[name]] for name in locks[row[0]]
+            }
 
     def organisation_ids(self, sirens: Sequence[str]) -> dict[str, int]:
         return dict(

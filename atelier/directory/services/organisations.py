@@ -1,18 +1,21 @@
 """Organisation writes and the derived fields every writer must keep right."""
 
+import datetime
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import translation
 
 from atelier.territories.enums import ESS_FAMILIES_BY_LAW, EssFamily
 from atelier.territories.selectors import CommunePlace, commune_place
 
-from ..enums import Approval, EssRule, Theme
-from ..models import Establishment, Organisation, OrganisationMembership
+from ..enums import Approval, EssDecision, EssRule, EssSource, MembershipStatus, Theme
+from ..models import Establishment, Organisation, OrganisationMembership, organisation_field
 from ..text import search_text, search_text_cached
+from .access import may_edit_organisation, may_moderate
 
 _STAFF_APPROVAL_BITS = 1 << Approval.ESUS.value
 
@@ -29,6 +32,40 @@ def ess_rule_for(
     if staff_approved or approval_bits & _STAFF_APPROVAL_BITS:
         return EssRule.STAFF_APPROVAL
     return EssRule.NONE
+
+
+def ess_status_for(
+    *,
+    sirene_flag: str,
+    family: str,
+    staff_approved: bool,
+    approval_bits: int = 0,
+    decision: str = "",
+    member: bool = False,
+) -> tuple[str, str]:
+    """(rule, source) of the ESS status. A staff decision comes first and is kept by every
+    import (the column is never written by one); then the rule of `ess_rule_for`, whose
+    source says which fact placed the organisation: the SIRENE flag, the legal category, the
+    ESUS approval, or a recognition by staff — for a member of a network, that membership."""
+    if decision == EssDecision.EXCLUDE:
+        return EssRule.NONE, EssSource.STAFF_DECISION
+    if decision == EssDecision.INCLUDE:
+        return EssRule.STAFF_APPROVAL, EssSource.STAFF_DECISION
+    rule = ess_rule_for(
+        sirene_flag=sirene_flag,
+        family=family,
+        staff_approved=staff_approved,
+        approval_bits=approval_bits,
+    )
+    if rule == EssRule.SIRENE_FLAG:
+        return rule, EssSource.SIRENE_FLAG
+    if rule == EssRule.LEGAL_CATEGORY:
+        return rule, EssSource.LEGAL_CATEGORY
+    if rule == EssRule.STAFF_APPROVAL:
+        if approval_bits & _STAFF_APPROVAL_BITS:
+            return rule, EssSource.ESUS
+        return rule, EssSource.NETWORK_MEMBER if member else EssSource.STAFF_DECISION
+    return rule, EssSource.NONE
 
 
 def bits(values) -> int:
@@ -87,15 +124,21 @@ def organisation_derive(
     place: CommunePlace | None,
     naf_section: str = "",
     naf_label: str = "",
+    member: bool | None = None,
 ) -> Organisation:
     """Set the derived fields of `org` in memory (no query): for bulk writers that already hold
-    the nomenclatures and commune places in dictionaries."""
+    the nomenclatures and commune places in dictionaries. `member`: whether an active
+    membership in a network is what recognises it (None: as recorded before)."""
     org.ess_family = family or EssFamily.OTHER
-    org.ess_rule = ess_rule_for(
+    if member is None:
+        member = org.ess_source == EssSource.NETWORK_MEMBER
+    org.ess_rule, org.ess_source = ess_status_for(
         sirene_flag=org.sirene_ess_flag,
         family=org.ess_family,
         staff_approved=org.staff_approved,
         approval_bits=org.approval_bits,
+        decision=org.ess_decision,
+        member=member,
     )
     org.naf_section = naf_section
     if place is not None:
@@ -116,6 +159,7 @@ def organisation_derive(
 DERIVED_FIELDS = [
     "ess_family",
     "ess_rule",
+    "ess_source",
     "naf_section",
     "commune_code",
     "departement_code",
@@ -133,10 +177,9 @@ def _head_office(org: Organisation) -> Establishment | None:
     )
 
 
-@transaction.atomic
-def organisation_refresh_derived(*, organisation: Organisation) -> Organisation:
-    """Recompute and save the derived fields of one organisation (after a manual edit)."""
-    org = organisation
+def organisation_derive_one(org: Organisation) -> Organisation:
+    """Set the derived fields of one organisation in memory, reading its head office, legal
+    category, NAF code and memberships (a few queries), without saving."""
     # Without a legal category (member lists, demo), the family chosen by staff is kept.
     # (A set foreign key resolves to its row or raises DoesNotExist, never to None.)
     legal_category = org.legal_category if org.legal_category_id else None
@@ -148,14 +191,125 @@ def organisation_refresh_derived(*, organisation: Organisation) -> Organisation:
     place = commune_place(head.commune_id) if head and head.commune_id else None
     naf = org.naf if org.naf_id else None
     naf_section, naf_label = (naf.section, naf.label) if naf is not None else ("", "")
-    organisation_derive(
-        org, family=family, place=place, naf_section=naf_section, naf_label=naf_label
+    member = bool(org.pk) and org.memberships.filter(status=MembershipStatus.ACTIVE).exists()
+    return organisation_derive(
+        org,
+        family=family,
+        place=place,
+        naf_section=naf_section,
+        naf_label=naf_label,
+        member=member,
     )
-    if org.pk:
-        org.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
-    else:
+
+
+@transaction.atomic
+def organisation_refresh_derived(
+    *, organisation: Organisation, new_history_row: bool = True
+) -> Organisation:
+    """Recompute and save the derived fields of one organisation (after a manual edit).
+    `new_history_row=False` (right after a save that wrote its history row, as the admin
+    does): that row gets the derived values instead of a second row with no reason."""
+    org = organisation_derive_one(organisation)
+    if not org.pk:
         org.save()
+        return org
+    if new_history_row:
+        org.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
+        return org
+    org.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        org.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
+    finally:
+        del org.skip_history_when_saving  # type: ignore[attr-defined]
+    last = org.history.order_by("-history_date", "-history_id").first()  # type: ignore[attr-defined]
+    if last is not None:
+        type(last).objects.filter(pk=last.pk).update(
+            **{name: getattr(org, name) for name in DERIVED_FIELDS}
+        )
     return org
+
+
+# -- edits by people ---------------------------------------------------------------------------
+
+# Fields a person may change on an organisation (admin form, accepted proposals), as model
+# field names; the foreign keys take the code of their row (legal category, NAF code).
+EDITABLE_FIELDS = (
+    "name",
+    "acronym",
+    "legal_category",
+    "naf",
+    "sirene_ess_flag",
+    "ess_decision",
+    "staff_approved",
+    "description",
+    "website",
+    "creation_date",
+    "headcount_band",
+    "is_active",
+)
+# Fields the SIRENE import writes: once a person changed one, it is locked (kept by imports).
+LOCKABLE_FIELDS = (
+    "name",
+    "acronym",
+    "legal_category",
+    "naf",
+    "sirene_ess_flag",
+    "headcount_band",
+    "creation_date",
+    "is_active",
+)
+
+
+def fields_lock(organisation: Organisation, names: Iterable[str]) -> list[str]:
+    """Add the lockable fields among `names` to the organisation's locked fields (in memory)."""
+    locked = set(organisation.locked_fields or []) | (set(names) & set(LOCKABLE_FIELDS))
+    organisation.locked_fields = [n for n in LOCKABLE_FIELDS if n in locked]
+    return organisation.locked_fields
+
+
+def _python_value(name: str, value: Any) -> Any:
+    """The attribute value of field `name` from a JSON value (a code, an ISO date…)."""
+    if name == "creation_date" and isinstance(value, str):
+        return datetime.date.fromisoformat(value) if value else None
+    if name in ("legal_category", "naf"):
+        return value or None
+    return value
+
+
+@transaction.atomic
+def organisation_update(
+    *,
+    user: Any,
+    organisation: Organisation,
+    values: dict[str, Any],
+    reason: str | None = None,
+    by_moderation: bool = False,
+) -> list[str]:
+    """Change `organisation` as `user`: the fields of `values` (EDITABLE_FIELDS, foreign keys
+    by code, dates as ISO text), their lockable ones locked, the derived columns recomputed,
+    in one save and one history row carrying `reason`. Returns the fields that changed.
+    Raises PermissionDenied unless `user` may edit it (services.access), or may moderate it
+    when the change is an accepted proposal (`by_moderation`)."""
+    allowed = may_moderate if by_moderation else may_edit_organisation
+    if not allowed(user, organisation):
+        raise PermissionDenied
+    changed = []
+    for name, raw in values.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"champ non modifiable : {name}")
+        attname = organisation_field(name).attname
+        value = _python_value(name, raw)
+        if getattr(organisation, attname) != value:
+            setattr(organisation, attname, value)
+            changed.append(name)
+    if not changed:
+        return []
+    fields_lock(organisation, changed)
+    organisation_derive_one(organisation)
+    organisation._change_reason = reason  # type: ignore[attr-defined]  # simple_history
+    organisation._history_user = user  # type: ignore[attr-defined]
+    organisation.save()
+    return changed
 
 
 # -- writes of the demo loader (atelier.sampledata) ---------------------------------------------

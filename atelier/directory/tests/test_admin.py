@@ -126,6 +126,14 @@ def test_viewing_a_membership_with_contacts_is_logged(client, networks, django_u
     assert log.object_id == str(networks["a"].pk)
 
 
+def _org_editor(django_user_model, org, name="equipe"):
+    """A staff user of a network `org` is an active member of: may edit it (services.access)."""
+    user = _user(django_user_model, name, staff=True)
+    membership = org.memberships.first() or MembershipFactory(organisation=org)
+    network_role_grant(user=user, network=membership.network, role=Role.STAFF)
+    return user
+
+
 def _org_post_data(org, **changes):
     data = {
         "name": org.name,
@@ -156,7 +164,7 @@ def _org_post_data(org, **changes):
 def test_admin_edit_recomputes_derived_fields_and_records_history(client, ref, django_user_model):
     org = make_outside_ess(ref)
     assert org.ess_rule == EssRule.NONE
-    user = _user(django_user_model, "equipe", staff=True)
+    user = _org_editor(django_user_model, org)
     client.force_login(user)
     url = reverse("admin:directory_organisation_change", args=[org.pk])
     assert client.get(url).status_code == 200
@@ -184,7 +192,7 @@ def test_admin_edit_recomputes_derived_fields_and_records_history(client, ref, d
 
 def test_admin_form_shows_themes_and_approvals_as_checkboxes(client, ref, django_user_model):
     org = make_coopaname(ref)
-    client.force_login(_user(django_user_model, "equipe", staff=True))
+    client.force_login(_org_editor(django_user_model, org))
     body = client.get(reverse("admin:directory_organisation_change", args=[org.pk])).content
     body = body.decode()
     assert f'type="checkbox" name="approvals" value="{Approval.CAE.value}"' in body
@@ -194,7 +202,7 @@ def test_admin_form_shows_themes_and_approvals_as_checkboxes(client, ref, django
 
 def test_admin_inline_establishment_gets_world_coordinates(client, ref, django_user_model):
     org = make_outside_ess(ref)
-    client.force_login(_user(django_user_model, "equipe", staff=True))
+    client.force_login(_org_editor(django_user_model, org))
     url = reverse("admin:directory_organisation_change", args=[org.pk])
     est = org.establishments.get()
     data = _org_post_data(org)

@@ -200,3 +200,32 @@ def test_every_demo_organisation_exports_to_data_inclusion(ref):
     assert len(structures) == Organisation.objects.filter(source=Source.DEMO).count()
     for item in structures:
         Structure.model_validate_json(json.dumps(item), strict=True)
+
+
+def test_demo_has_a_moderator_and_a_pending_proposal(ref, settings):
+    """Shared records (issue 8): the group "Modérateurs", its account, and one proposal of
+    another network's staff on L'Atelier waiting in the queue of L'Atelier's staff."""
+    from django.contrib.auth import authenticate
+
+    from atelier.directory.enums import ProposalStatus
+    from atelier.directory.models import ChangeProposal
+    from atelier.directory.selectors.proposals import moderation_queue
+    from atelier.directory.services.access import may_edit_organisation
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")  # idempotent: still one proposal
+    moderator = authenticate(username="moderation", password="atelier-demo")
+    assert moderator.groups.filter(name="Modérateurs").exists()
+    assert moderator.has_perm("directory.moderate_changeproposal") and not moderator.is_staff
+    proposal = ChangeProposal.objects.get()
+    assert proposal.status == ProposalStatus.CONFIRMED
+    assert proposal.proposer.username == "equipe2"
+    assert proposal.organisation.name == "L'Atelier"
+    equipe = authenticate(username="equipe", password="atelier-demo")
+    equipe2 = authenticate(username="equipe2", password="atelier-demo")
+    assert may_edit_organisation(equipe, proposal.organisation)
+    assert not may_edit_organisation(equipe2, proposal.organisation)
+    assert list(moderation_queue(equipe)) == [proposal]
+    assert list(moderation_queue(moderator)) == [proposal]
+    assert list(moderation_queue(equipe2)) == []

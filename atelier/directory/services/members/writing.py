@@ -117,7 +117,6 @@ def write_row(
         org.name = values["name"]
     org.save()
     _establishment_at(org, values, r)
-    organisation_refresh_derived(organisation=org)
     membership = False
     if network is not None:
         defaults: dict[str, Any] = {"status": MembershipStatus.ACTIVE}
@@ -129,4 +128,6 @@ def write_row(
             organisation=org, network=network, defaults=defaults
         )
         membership = True
+    # After the membership: an active one is what recognises the organisation (its ESS source).
+    organisation_refresh_derived(organisation=org)
     return created, membership

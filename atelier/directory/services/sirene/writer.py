@@ -135,6 +135,10 @@ class SireneWriter(SireneImportBase):
                 record.description = old.description
                 record.website = old.website
                 record.source = old.source
+                record.ess_decision = old.ess_decision
+                record.ess_source = old.ess_source  # whether a membership recognises it
+                for attr, value in old.locked.items():  # corrected by a person: kept
+                    setattr(record, attr, value)
             family = self.families.get(record.legal_category_id or "", EssFamily.OTHER)
             out.append(
                 record.derive(

@@ -25,6 +25,25 @@ AXE_PAGES: dict[str, list[str]] = {
         "/en/atlas/?famille=association",
     ],
     "directory:organisation": ["/atlas/organisations/{org}/", "/en/atlas/organisations/{org}/"],
+    "directory:organisation-propose": [
+        "/atlas/organisations/{org}/proposer/",
+        "/en/atlas/organisations/{org}/proposer/",
+    ],
+    # "{token}": the signed confirmation link of a visitor's proposal on the organisation.
+    "directory:proposal-confirm": [
+        "/atlas/propositions/confirmer/{token}/",
+        "/en/atlas/propositions/confirmer/{token}/",
+    ],
+}
+# Pages for signed-in people, checked signed in (a moderator who is a member of a network the
+# organisation belongs to); "{proposal}" is a confirmed proposal on the organisation.
+AXE_SIGNED_IN_PAGES: dict[str, list[str]] = {
+    "directory:my-space": ["/atlas/mon-espace/", "/en/atlas/mon-espace/"],
+    "directory:moderation": ["/atlas/moderation/", "/en/atlas/moderation/"],
+    "directory:moderation-proposal": [
+        "/atlas/moderation/{proposal}/",
+        "/en/atlas/moderation/{proposal}/",
+    ],
 }
 # Public URL names with no HTML page of their own, and why.
 NOT_HTML = {
@@ -69,9 +88,9 @@ def test_every_public_page_has_an_axe_check():
 
 
 def test_axe_pages_point_at_the_view_they_claim():
-    for name, urls in AXE_PAGES.items():
+    for name, urls in [*AXE_PAGES.items(), *AXE_SIGNED_IN_PAGES.items()]:
         for url in urls:
-            path = url.format(org=1).split("?")[0]
+            path = url.format(org=1, token="1:abc:def", proposal=1).split("?")[0]
             with translation.override("en" if path.startswith("/en/") else "fr"):
                 assert resolve(path).view_name == name, url
 
@@ -79,11 +98,52 @@ def test_axe_pages_point_at_the_view_they_claim():
 AXE_CASES = [(name, url) for name, urls in AXE_PAGES.items() for url in urls]
 
 
+def _proposal(org, **fields):
+    from atelier.directory.models import ChangeProposal
+
+    fields.setdefault("values", {"acronym": "UCC", "website": "https://ucc.example.org"})
+    return ChangeProposal.objects.create(organisation=org, message="Sigle à ajouter.", **fields)
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize(("name", "url"), AXE_CASES, ids=[u for _, u in AXE_CASES])
 def test_public_page_passes_axe(page, axe, name, url):
+    from atelier.directory.services.proposals import proposal_token
+
     atlas = make_atlas()
-    response = page.goto(url.format(org=atlas[ORGANISATION].pk))
+    org = atlas[ORGANISATION]
+    token = proposal_token(_proposal(org, email="visiteur@example.org"))
+    response = page.goto(url.format(org=org.pk, token=token))
     assert response is not None and response.status == 200, (url, response and response.status)
     page.wait_for_load_state("networkidle")  # map clusters and other late content included
+    axe(page)
+
+
+SIGNED_IN_CASES = [(name, url) for name, urls in AXE_SIGNED_IN_PAGES.items() for url in urls]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("name", "url"), SIGNED_IN_CASES, ids=[u for _, u in SIGNED_IN_CASES])
+def test_signed_in_page_passes_axe(page, axe, django_user_model, name, url):
+    from django.contrib.auth.models import Permission
+
+    from atelier.accounts.services import network_role_grant
+    from atelier.directory.enums import ProposalStatus
+    from atelier.directory.tests.factories import MembershipFactory
+
+    atlas = make_atlas()
+    org = atlas[ORGANISATION]
+    user = django_user_model.objects.create_user("modo", "modo@example.org", "mot-de-passe-e2e")
+    user.user_permissions.add(Permission.objects.get(codename="moderate_changeproposal"))
+    network = MembershipFactory(organisation=org).network
+    network_role_grant(user=user, network=network, role="member")
+    proposal = _proposal(org, proposer=user, status=ProposalStatus.CONFIRMED)
+    page.goto("/comptes/connexion/")
+    page.fill("#id_username", "modo")
+    page.fill("#id_password", "mot-de-passe-e2e")
+    page.click('main button[type="submit"]')
+    page.wait_for_load_state("networkidle")
+    response = page.goto(url.format(proposal=proposal.pk))
+    assert response is not None and response.status == 200, (url, response and response.status)
+    assert "modo" in page.content()
     axe(page)
