@@ -25,7 +25,12 @@ from django.utils.translation import gettext as _
 from atelier.search import versions
 from atelier.territories.enums import TerritoryLevel
 from atelier.territories.names import place_key
-from atelier.territories.selectors import commune_place, communes_named, territory_get
+from atelier.territories.selectors import (
+    commune_place,
+    communes_named,
+    postcode_communes,
+    territory_get,
+)
 
 from ..geo import MAX_LATITUDE, lonlat_to_world
 from ..indexes import VERSION
@@ -125,16 +130,25 @@ def parse_point(lat: str | None, lon: str | None) -> Center | None:
     return Center(round(la, 6), round(lo, 6), _("votre position"))
 
 
+_WITH_DEPARTEMENT = re.compile(r"^(.+?)\s*\((\w{2,3})\)$")
+
+
 def parse_commune(raw: str | None) -> Center | None:
-    """The commune of `autour`: an INSEE code, `commune:<code>` or a name (the most populated of
-    its homonyms); None when absent, AroundError when unknown."""
+    """The commune of `autour`: an INSEE code, `commune:<code>`, a postcode (its most populated
+    commune), a name with its département as the page shows it ("Saint-Denis (93)") or a name
+    alone (the most populated of its homonyms); None when absent, AroundError when unknown."""
     raw = (raw or "").strip()
     if not raw:
         return None
-    code = raw.partition(":")[2] if raw.startswith("commune:") else raw
-    ref = territory_get(TerritoryLevel.COMMUNE, code.upper()) if len(code) == 5 else None
+    code = (raw.partition(":")[2] if raw.startswith("commune:") else raw).upper()
+    ref = territory_get(TerritoryLevel.COMMUNE, code) if len(code) == 5 else None
+    if ref is None and len(code) == 5 and code.isdigit():
+        ref = next(iter(postcode_communes(code)), None)
     if ref is None:
-        named = communes_named([place_key(raw)]).get(place_key(raw))
+        m = _WITH_DEPARTEMENT.match(raw)
+        name, dep = (m.group(1), m.group(2).upper()) if m else (raw, "")
+        named = communes_named([place_key(name)]).get(place_key(name), [])
+        named = [c for c in named if not dep or c.ref.label.endswith(f"({dep})")]
         ref = named[0].ref if named else None
     place = commune_place(ref.code) if ref is not None else None
     if ref is None or place is None:

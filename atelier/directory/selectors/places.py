@@ -71,6 +71,8 @@ class PlaceMatch:
     text: str
     applied: tuple[TerritoryRef, ...]
     choices: tuple[TerritoryRef, ...] = ()
+    typed: str = ""  # the whole text as typed
+    rest: str = ""  # the other words (searched with a chosen commune)
 
     @property
     def ambiguous(self) -> bool:
@@ -84,7 +86,7 @@ def detect_place(q: str) -> PlaceMatch | None:
         return None
     if len(words) == 1 and _DEPARTEMENT.match(words[0]):
         ref = departement_ref(words[0])
-        return PlaceMatch(words[0], "", (ref,)) if ref else None
+        return PlaceMatch(words[0], "", (ref,), typed=q) if ref else None
     spans = _spans(len(words))
     for start, end in spans:
         if end - start == 1 and _CODE.match(words[start]):
@@ -162,8 +164,6 @@ def _match(
     choices: tuple[TerritoryRef, ...],
 ) -> PlaceMatch:
     phrase = " ".join(words[start:end])
-    if not applied:
-        return PlaceMatch(phrase, q, (), choices)
     before, after = words[:start], words[end:]
     while before and place_key(before[-1]) in _LINK_WORDS:
         before = before[:-1]
@@ -175,7 +175,7 @@ def _match(
         for ref in applied
     ):
         rest = ""
-    return PlaceMatch(phrase, rest, applied, choices)
+    return PlaceMatch(phrase, rest if applied else q, applied, choices, typed=q, rest=rest)
 
 
 def names_an_organisation(q: str) -> bool:

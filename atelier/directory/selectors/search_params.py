@@ -129,7 +129,7 @@ class SearchParams:
             if self.zone and self.zone_box is None:
                 self.zone_box = parse_zone(self.zone)
             if (self.autour or self.lat) and self.center is None:
-                self.center = parse_point(self.lat, self.lon) or parse_commune(self.autour)
+                self.center = parse_commune(self.autour) or parse_point(self.lat, self.lon)
         except AroundError:
             pass
 
@@ -287,7 +287,7 @@ class SearchParams:
 
 
 def _around_from(params: SearchParams, data: Any, errors: list[str]) -> bool:
-    """Read rayon, lat/lon (before autour: the visitor's position) and zone into `params`;
+    """Read rayon, autour (or else lat/lon: the visitor's position) and zone into `params`;
     False when one of them was refused (described in `errors`)."""
 
     def get(name: str) -> str:
@@ -300,7 +300,7 @@ def _around_from(params: SearchParams, data: Any, errors: list[str]) -> bool:
         errors.append(str(exc))
         valid = False
     try:
-        center = parse_point(get("lat"), get("lon")) or parse_commune(get("autour"))
+        center = parse_commune(get("autour")) or parse_point(get("lat"), get("lon"))
     except AroundError as exc:
         errors.append(str(exc))
         center, valid = None, False
