@@ -191,7 +191,7 @@ def names_an_organisation(q: str) -> bool:
             handle = None
         if handle is not None:
             query = to_query(handle.schema, Words("name_text", tuple(words)))
-            return handle.searcher().search(query, limit=1).count > 0
+            return bool(handle.searcher().search(query, limit=1, count=False).hits)
     condition = Q()
     for word in q.split():
         condition &= Q(name__icontains=word) | Q(acronym__icontains=word)
