@@ -342,8 +342,11 @@ def communes_named(keys: Iterable[str]) -> dict[str, list[NamedCommune]]:
 
 
 def postcode_communes(code: str) -> list[TerritoryRef]:
-    """The communes (or arrondissements) a postcode serves, the most populated first."""
-    return _communes(Commune.objects.filter(postal_codes__code=code).distinct())
+    """The communes a postcode serves, the most populated first; only its municipal
+    arrondissements when it serves some (the reference maps 75020 to Paris and to Paris 20e)."""
+    qs = Commune.objects.filter(postal_codes__code=code).distinct()
+    arrondissements = qs.filter(kind=CommuneKind.MUNICIPAL_ARRONDISSEMENT)
+    return _communes(arrondissements if arrondissements.exists() else qs)
 
 
 def departement_ref(code: str) -> TerritoryRef | None:

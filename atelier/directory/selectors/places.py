@@ -9,11 +9,11 @@ ordinary words keep working as text:
 - a one-word commune name of fewer than ONE_WORD_MIN_POPULATION inhabitants ("Jardin", Isère,
   2,000 inhabitants, is the word of "jardin partagé"; "École", Savoie, of "école de musique"),
   a name of several words under SEVERAL_WORDS_MIN_POPULATION;
-- a text whose every word is in the name or acronym of an organisation of the Atlas (the last
-  one as a prefix, as the search reads it), unless it is nothing but the place: "Paris
-  Initiative Entreprise" and "paris initiative", typed as a name, stay text; "atelier paris"
-  is "atelier" in Paris when no organisation's name holds both words; "Montreuil" alone is
-  the commune.
+- a text that is, as a whole, the exact name or acronym of an organisation of the Atlas (its
+  exact-name key, directory.text.words_key: the index's `name_exact`), unless it is nothing
+  but the place: "Paris Initiative Entreprise" stays a name, "atelier paris" is "atelier" in
+  Paris, "Montreuil" alone is the commune. Not "every word in a name": among a million
+  organisations some name holds "atelier" and "paris", and no place would ever be read.
 
 Homonyms ("Saint-Denis": La Réunion, Seine-Saint-Denis, Aude…): the most populated is applied
 when it has at least CLEAR_LEAD times the inhabitants of the next one (the others are offered as
@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import tantivy
 from django.conf import settings
 from django.db.models import Q
 
 from atelier.search import SearchIndexError, reader
-from atelier.search.conditions import Words, to_query
 from atelier.territories.enums import CommuneKind, TerritoryLevel
 from atelier.territories.names import place_key
 from atelier.territories.selectors import (
@@ -43,7 +43,7 @@ from atelier.territories.selectors import (
 
 from ..indexes import ORGANISATIONS
 from ..models import Organisation
-from ..text import tokens
+from ..text import tokens, words_key
 
 MAX_PLACE_WORDS = 5
 ONE_WORD_MIN_POPULATION = 10_000
@@ -103,7 +103,7 @@ def detect_place(q: str) -> PlaceMatch | None:
         if decided is None:
             continue
         applied, choices = decided
-        if span[1] - span[0] < len(words) and names_an_organisation(q):
+        if span[1] - span[0] < len(words) and is_organisation_name(q):
             return None
         return _match(q, words, span[0], span[1], applied, choices)
     return None
@@ -178,11 +178,11 @@ def _match(
     return PlaceMatch(phrase, rest if applied else q, applied, choices, typed=q, rest=rest)
 
 
-def names_an_organisation(q: str) -> bool:
-    """Whether every word of `q` is in the name or acronym of an organisation of the Atlas (the
-    last one as a prefix): the index's `name_text`; the database when no index can answer."""
-    words = tokens(q)
-    if not words:
+def is_organisation_name(q: str) -> bool:
+    """Whether `q` is, as a whole, the exact name or acronym of an organisation of the Atlas
+    (the index's `name_exact`; the database, case-insensitively, when no index can answer)."""
+    key = words_key(tokens(q))
+    if not key:
         return False
     if getattr(settings, "ATELIER_SEARCH_ENGINE", "tantivy") == "tantivy":
         try:
@@ -190,9 +190,10 @@ def names_an_organisation(q: str) -> bool:
         except SearchIndexError:
             handle = None
         if handle is not None:
-            query = to_query(handle.schema, Words("name_text", tuple(words)))
+            query = tantivy.Query.term_query(handle.schema, "name_exact", key)
             return bool(handle.searcher().search(query, limit=1, count=False).hits)
-    condition = Q()
-    for word in q.split():
-        condition &= Q(name__icontains=word) | Q(acronym__icontains=word)
-    return Organisation.objects.in_perimeter().filter(condition).exists()
+    return (
+        Organisation.objects.in_perimeter()
+        .filter(Q(name__iexact=q) | Q(acronym__iexact=q))
+        .exists()
+    )

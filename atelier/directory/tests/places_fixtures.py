@@ -54,6 +54,8 @@ def make_places_reference() -> dict:
             longitude=lon,
         )
     PostalCodeFactory(code="93100", commune=ref["93048"])
+    # As in the real reference (codes-postaux): 75020 serves Paris and its 20th arrondissement.
+    PostalCodeFactory(code="75020", commune=ref["paris"])
     ref["lyon3"] = ArrondissementFactory(
         code="69383",
         name="Lyon 3e Arrondissement",

@@ -97,10 +97,11 @@ def test_ordinary_words_stay_words(ref, atlas):
     # place in one word.
     for q in ("jardin", "jardin partagé", "école", "école de musique", "jardins", "atelier"):
         assert detect_place(q) is None, q
-    # Every word in an organisation's name: a name, not a place.
-    assert detect_place("paris initiative") is None
+    # The exact name of an organisation: a name, not a place.
     assert detect_place("Paris Initiative Entreprise") is None
     assert detect_place("l'atelier du 20e") is None
+    # Only some of its words: the place is read (the page offers the words as typed).
+    assert text_of("paris initiative") == "initiative"
 
 
 @pytest.mark.parametrize("engine", ENGINES)
