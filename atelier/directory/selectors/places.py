@@ -9,6 +9,10 @@ ordinary words keep working as text:
 - a one-word commune name of fewer than ONE_WORD_MIN_POPULATION inhabitants ("Jardin", Isère,
   2,000 inhabitants, is the word of "jardin partagé"; "École", Savoie, of "école de musique"),
   a name of several words under SEVERAL_WORDS_MIN_POPULATION;
+- a one-word commune name that at least NAME_WORD_MIN_DOCS organisations carry in their name,
+  fewer than NAME_WORD_LOCAL_SHARE of them in that commune ("La Fontaine…", "Sens commun…"
+  all over France: the word of a name, not the town; "Paris" in names is mostly in Paris) —
+  the index's `name_text`, when the index answers the search;
 - a text that is, as a whole, the exact name or acronym of an organisation of the Atlas (its
   exact-name key, directory.text.words_key: the index's `name_exact`), unless it is nothing
   but the place: "Paris Initiative Entreprise" stays a name, "atelier paris" is "atelier" in
@@ -29,12 +33,14 @@ import tantivy
 from django.conf import settings
 from django.db.models import Q
 
-from atelier.search import SearchIndexError, reader
+from atelier.search import Handle, SearchIndexError, reader
+from atelier.search.conditions import AnyOf, all_of, to_query
 from atelier.territories.enums import CommuneKind, TerritoryLevel
 from atelier.territories.names import place_key
 from atelier.territories.selectors import (
     NamedCommune,
     TerritoryRef,
+    commune_codes,
     communes_named,
     departement_ref,
     postcode_communes,
@@ -49,6 +55,8 @@ MAX_PLACE_WORDS = 5
 ONE_WORD_MIN_POPULATION = 10_000
 SEVERAL_WORDS_MIN_POPULATION = 1_000
 CLEAR_LEAD = 2
+NAME_WORD_MIN_DOCS = 20
+NAME_WORD_LOCAL_SHARE = 0.3
 MAX_CHOICES = 8
 
 _CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$", re.IGNORECASE)  # postcode or INSEE commune code
@@ -147,7 +155,7 @@ def _decide(
         return (arrondissements[0].ref,), ()
     best = found[0]
     floor = SEVERAL_WORDS_MIN_POPULATION if " " in key else ONE_WORD_MIN_POPULATION
-    if best.population < floor:
+    if best.population < floor or (" " not in key and _a_word_of_names(key, best.ref.code)):
         return None
     others = tuple(c.ref for c in found[1:MAX_CHOICES])
     if len(found) == 1 or best.population >= CLEAR_LEAD * found[1].population:
@@ -178,20 +186,42 @@ def _match(
     return PlaceMatch(phrase, rest if applied else q, applied, choices, typed=q, rest=rest)
 
 
+def _index() -> Handle | None:
+    """The organisations index when it answers the searches, else None."""
+    if getattr(settings, "ATELIER_SEARCH_ENGINE", "tantivy") != "tantivy":
+        return None
+    try:
+        return reader(ORGANISATIONS)
+    except SearchIndexError:
+        return None
+
+
+def _a_word_of_names(key: str, commune_code: str) -> bool:
+    """Whether the one-word commune name `key` is in the names of many organisations, mostly
+    outside that commune (see the module docstring)."""
+    words = tokens(key)
+    handle = _index() if len(words) == 1 else None
+    if handle is None:
+        return False
+    searcher = handle.searcher()
+    named = searcher.doc_freq("name_text", words[0])
+    if named < NAME_WORD_MIN_DOCS:
+        return False
+    term = tantivy.Query.term_query(handle.schema, "name_text", words[0])
+    local = to_query(handle.schema, AnyOf("commune_code", tuple(commune_codes(commune_code))))
+    result = searcher.search(all_of(term, local), limit=1, count=True)
+    return (getattr(result, "count", 0) or 0) < NAME_WORD_LOCAL_SHARE * named
+
+
 def is_organisation_name(q: str) -> bool:
     """Whether `q` is, as a whole, the exact name or acronym of an organisation of the Atlas
     (the index's `name_exact`; the database, case-insensitively, when no index can answer)."""
     key = words_key(tokens(q))
     if not key:
         return False
-    if getattr(settings, "ATELIER_SEARCH_ENGINE", "tantivy") == "tantivy":
-        try:
-            handle = reader(ORGANISATIONS)
-        except SearchIndexError:
-            handle = None
-        if handle is not None:
-            query = tantivy.Query.term_query(handle.schema, "name_exact", key)
-            return bool(handle.searcher().search(query, limit=1, count=False).hits)
+    if (handle := _index()) is not None:
+        query = tantivy.Query.term_query(handle.schema, "name_exact", key)
+        return bool(handle.searcher().search(query, limit=1, count=False).hits)
     return (
         Organisation.objects.in_perimeter()
         .filter(Q(name__iexact=q) | Q(acronym__iexact=q))

@@ -104,6 +104,20 @@ def test_ordinary_words_stay_words(ref, atlas):
     assert text_of("paris initiative") == "initiative"
 
 
+def test_a_town_named_like_the_word_of_many_names_is_a_word(ref, settings, monkeypatch):
+    monkeypatch.setattr("atelier.directory.selectors.places.NAME_WORD_MIN_DOCS", 3)
+    for name in ("Fontaine Solidaire", "La Fontaine aux Livres", "Fontaine de Savoirs"):
+        placed_org(name, ref["lyon"], (45.7485, 4.8467))  # not in Fontaine (Isère)
+    for name in ("Montreuil Ressources", "Montreuil Solidaire", "Radio Montreuil"):
+        placed_org(name, ref["93048"], (48.8641, 2.4432))
+    assert detect_place("fontaine") is None
+    assert detect_place("fontaine solidaire") is None
+    assert applied("Montreuil") == ["commune:93048"]  # its names are in Montreuil
+    # Read from the index: without it, the commune.
+    settings.ATELIER_SEARCH_ENGINE = "database"
+    assert applied("fontaine") == ["commune:38169"]
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_the_place_filters_and_the_rest_is_searched(atlas, settings, engine):
     settings.ATELIER_SEARCH_ENGINE = engine
