@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from atelier.directory.selectors.around import distances_forget
 from atelier.territories.selectors import reference_labels_forget
 
 
@@ -23,3 +24,4 @@ def _isolated_search_index(settings, tmp_path_factory):
     settings.ATELIER_SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("search-index"))
     settings.ATELIER_SEARCH_DATA_VERSION_SECONDS = 0  # every search sees the test's writes
     reference_labels_forget()
+    distances_forget()  # keyed by data version: a rolled-back test's numbers come again

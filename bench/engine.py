@@ -121,12 +121,19 @@ def query_set(rng: random.Random) -> dict[str, list[str]]:
         "agrement=cae",
         "theme=digital_inclusion&famille=association",
     ]
+    from atelier.territories.selectors import commune_places
+
+    places = list(commune_places(sorted(set(communes))[:200]).values())
+    postcodes = [pc for p in places for pc in p.postal_codes]
     queries: dict[str, list[str]] = {
         "rare word": [],
         "common word": [],
         "facet only": [],
         "territory only": [],
         "text + 2 facets + territory": [],
+        "place in text": [],
+        "typo": [],
+        "around": [],
     }
     for i in range(20):
         queries["rare word"].append(f"q={rare[i % len(rare)]}")
@@ -144,6 +151,22 @@ def query_set(rng: random.Random) -> dict[str, list[str]]:
             f"q={common[i % len(common)]}&famille=association&effectif=01"
             f"&territoire=departement:{rng.choice(deps)}"
         )
+        # Places typed in the text (selectors/places.py): a postcode, a word and a commune
+        # name, a lone département code.
+        if i % 3 == 0 and postcodes:
+            queries["place in text"].append(f"q={rng.choice(postcodes)}")
+        elif i % 3 == 1 and places:
+            queries["place in text"].append(
+                f"q={common[i % len(common)]} {rng.choice(places).name}"
+            )
+        else:
+            queries["place in text"].append(f"q={rng.choice(deps)}")
+        # One edit (two inner letters swapped) in a rare word: the typo automata.
+        word = rare[i % len(rare)]
+        queries["typo"].append(f"q={word[0]}{word[2]}{word[1]}{word[3:]}")
+        # Around a commune, 5 to 30 km, half of them with a word.
+        around = f"autour={rng.choice(communes)}&rayon={(5, 10, 30)[i % 3]}"
+        queries["around"].append(around + (f"&q={common[i % len(common)]}" if i % 2 else ""))
     return queries
 
 

@@ -47,6 +47,38 @@ class OrganisationSummary(Schema):
     approvals: list[CodeLabel]
     url: str = Field(description="Fiche de l'organisation sur l'Atlas (page HTML).")
     api_url: str = Field(description="Fiche détaillée de l'organisation dans l'API.")
+    distance_km: float | None = Field(
+        None,
+        description="Recherche autour d'un lieu (autour, ou lat et lon) : distance en km, à "
+        "0,01 km près, entre le centre et l'établissement ouvert de l'organisation le plus "
+        "proche ; absent sinon.",
+    )
+
+
+class TerritoryRefOut(Schema):
+    key: str = Field(description="Valeur du paramètre territoire, ex. commune:75120.")
+    label: str = Field(description="Libellé, ex. « Paris 20e Arrondissement (75) ».")
+
+
+class PlaceOut(Schema):
+    phrase: str = Field(description="Les mots de q compris comme un lieu, tels que saisis.")
+    text: str = Field(description="Le texte effectivement cherché (q sans le lieu).")
+    applied: list[TerritoryRefOut] = Field(
+        description="Territoires appliqués comme filtre (vide quand le nom est ambigu et "
+        "qu'aucune commune ne l'emporte nettement)."
+    )
+    choices: list[TerritoryRefOut] = Field(
+        description="Autres communes de ce nom (homonymes), à passer dans territoire avec q "
+        "égal à `text` sans le lieu ; lieu=texte cherche q tel quel."
+    )
+
+
+class CenterOut(Schema):
+    latitude: float
+    longitude: float
+    label: str = Field(description="La commune (ex. « Montreuil (93) ») ou « votre position ».")
+    commune: str | None = Field(description="Code INSEE de la commune, absent pour un point.")
+    radius_km: int = Field(description="Rayon de la recherche, en km.")
 
 
 class FacetValueOut(Schema):
@@ -68,6 +100,15 @@ class OrganisationPage(Schema):
     facets: dict[str, list[FacetValueOut]] = Field(
         description="Pour chaque filtre (" + ", ".join(FACETS) + "), ses valeurs avec leur "
         "nombre d'organisations ; le territoire descend d'un niveau sous la sélection."
+    )
+    place: PlaceOut | None = Field(
+        None,
+        description="Le lieu lu dans q (code postal, code de département seul, nom de commune "
+        "au début ou à la fin, « Paris 20e »…), quand aucun territoire n'est donné et que "
+        "lieu n'est pas « texte » ; absent sinon.",
+    )
+    center: CenterOut | None = Field(
+        None, description="Recherche autour d'un lieu : son centre et son rayon ; absent sinon."
     )
 
 
@@ -93,7 +134,33 @@ class SearchFilters(Schema):
     territoire: list[str] | None = Field(
         None,
         description="Territoire niveau:code : region:11, departement:93, epci:…, ept:…, "
-        "commune:93066.",
+        "commune:93066. Sans territoire, un lieu écrit dans q (75020, 93, Montreuil, "
+        "Paris 20e) est appliqué comme territoire (voir `place` dans la réponse).",
+    )
+    lieu: str | None = Field(
+        None, description="« texte » : q est cherché tel quel, sans y lire de lieu."
+    )
+    autour: str | None = Field(
+        None,
+        description="Recherche autour d'une commune : nom, code postal ou code INSEE. Les "
+        "résultats sont alors triés par distance (distance_km).",
+    )
+    lat: float | None = Field(
+        None, description="Recherche autour d'un point : latitude en degrés (avec lon)."
+    )
+    lon: float | None = Field(
+        None, description="Recherche autour d'un point : longitude en degrés (avec lat)."
+    )
+    rayon: int | None = Field(
+        None,
+        ge=2,
+        le=100,
+        description="Rayon de la recherche autour, en km (2 à 100, 10 par défaut).",
+    )
+    zone: str | None = Field(
+        None,
+        description="Zone de la carte : ouest,sud,est,nord en degrés (minlon,minlat,maxlon,"
+        "maxlat) ; les organisations ayant un établissement ouvert dans la zone.",
     )
 
 
@@ -117,7 +184,12 @@ def _summary(request: HttpRequest, row: ResultRow, api_base: str) -> dict:
         "approvals": [{"code": a.code, "label": a.label} for a in row.approvals],
         "url": request.build_absolute_uri(reverse("directory:organisation", args=[row.id])),
         "api_url": f"{api_base}/{row.id}",
+        "distance_km": round(row.distance_km, 2) if row.distance_km is not None else None,
     }
+
+
+def _ref(ref) -> dict:
+    return {"key": ref.key, "label": ref.label}
 
 
 @router.get(
@@ -169,4 +241,25 @@ def organisations_list(
             ]
             for facet in result.facets
         },
+        "place": (
+            {
+                "phrase": place.phrase,
+                "text": place.text,
+                "applied": [_ref(r) for r in place.applied],
+                "choices": [_ref(r) for r in place.choices],
+            }
+            if (place := params.place) is not None
+            else None
+        ),
+        "center": (
+            {
+                "latitude": center.latitude,
+                "longitude": center.longitude,
+                "label": center.label,
+                "commune": center.commune_code or None,
+                "radius_km": params.rayon,
+            }
+            if (center := params.center) is not None
+            else None
+        ),
     }

@@ -224,7 +224,8 @@ _SIREN = re.compile(r"^\d{9}$")
 def territory_lookup(q: str, limit: int = 10) -> list[TerritoryRef]:
     """Territories matching `q`: an exact code (INSEE commune, département or région code, EPCI
     or EPT SIREN), a postcode (its communes), or the start of a name, accents and case ignored
-    ("st denis" finds Saint-Denis). Best first: exact codes, then exact names, then names
+    ("st denis" finds Saint-Denis). Best first: exact codes (a département before the région
+    with the same code: "93" is Seine-Saint-Denis, then PACA), then exact names, then names
     starting with `q`, then names with a word starting with `q`; within each, régions,
     départements, EPCI/EPT, then communes by population."""
     query = (q or "").strip()
@@ -237,13 +238,14 @@ def territory_lookup(q: str, limit: int = 10) -> list[TerritoryRef]:
         found += _communes(Commune.objects.filter(postal_codes__code=compact))
     if _DEPARTEMENT_CODE.match(compact):
         code = compact.zfill(2)
-        found += [
-            _ref_region(c, n)
-            for c, n in Region.objects.filter(code=code).values_list("code", "name")
-        ]
+        # The département first: "93" is Seine-Saint-Denis before the région whose code is 93.
         found += [
             _ref_departement(c, n)
             for c, n in Departement.objects.filter(code=code).values_list("code", "name")
+        ]
+        found += [
+            _ref_region(c, n)
+            for c, n in Region.objects.filter(code=code).values_list("code", "name")
         ]
     if _SIREN.match(compact):
         found += _groupings(Grouping.objects.filter(code=compact))
@@ -308,6 +310,48 @@ def _by_name(key: str, lookup: str, limit: int) -> list[TerritoryRef]:
     refs += _groupings(Grouping.objects.filter(condition), limit)
     refs += _communes(Commune.objects.filter(condition), limit)
     return refs
+
+
+@dataclass(frozen=True, slots=True)
+class NamedCommune:
+    """A commune or municipal arrondissement found by its normalised name (places in a text)."""
+
+    ref: TerritoryRef
+    key: str  # its normalised name (names.place_key)
+    kind: str  # COM or ARM
+    population: int  # 0 when unknown
+
+
+def communes_named(keys: Iterable[str]) -> dict[str, list[NamedCommune]]:
+    """Communes and arrondissements whose normalised name (`names.place_key`) is one of `keys`,
+    by key, the most populated first (homonyms: several "Saint-Denis")."""
+    wanted = sorted({k for k in keys if k})
+    found: dict[str, list[NamedCommune]] = {}
+    if not wanted:
+        return found
+    rows = (
+        Commune.objects.filter(search_name__in=wanted)
+        .order_by(F("population").desc(nulls_last=True), "code")
+        .values_list("code", "name", "departement_id", "search_name", "kind", "population")
+    )
+    for code, name, dep, key, kind, population in rows:
+        found.setdefault(key, []).append(
+            NamedCommune(_ref_commune(code, name, dep), key, kind, population or 0)
+        )
+    return found
+
+
+def postcode_communes(code: str) -> list[TerritoryRef]:
+    """The communes a postcode serves, the most populated first; only its municipal
+    arrondissements when it serves some (the reference maps 75020 to Paris and to Paris 20e)."""
+    qs = Commune.objects.filter(postal_codes__code=code).distinct()
+    arrondissements = qs.filter(kind=CommuneKind.MUNICIPAL_ARRONDISSEMENT)
+    return _communes(arrondissements if arrondissements.exists() else qs)
+
+
+def departement_ref(code: str) -> TerritoryRef | None:
+    """The département `code` ("93", "2A", "974"; case ignored), or None."""
+    return territory_get(TerritoryLevel.DEPARTEMENT, code.upper().zfill(2))
 
 
 @dataclass(frozen=True, slots=True)

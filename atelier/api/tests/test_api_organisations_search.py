@@ -68,6 +68,7 @@ def test_result_shape(client, orgs):
         "approvals": [{"code": "scop", "label": "SCOP"}],
         "url": f"http://testserver/atlas/organisations/{pk}/",
         "api_url": f"http://testserver/api/v1/organisations/{pk}",
+        "distance_km": None,  # a search around a place only
     }
 
 

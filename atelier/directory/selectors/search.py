@@ -18,8 +18,10 @@ generation and version they were counted on."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import tantivy
@@ -43,6 +45,7 @@ from atelier.territories.selectors import (
 
 from ..indexes import MASK_FIELDS, ORGANISATIONS, TERRITORY_FIELDS
 from ..models import Organisation
+from .around import organisation_distances, zone_organisations
 from .search_params import (
     APPROVALS_BY_NAME,
     FACETS,
@@ -167,7 +170,37 @@ def search_conditions(
     leaves = territory_leaves(params) if leaves is None else leaves
     if leaves:
         found["territoire"] = territory_condition(leaves)
+    if params.center is not None:
+        near = organisation_distances(params.center, params.rayon)
+        found["autour"] = AnyOf("id", tuple(sorted(i for i, _d in near)))
+    if params.zone_box is not None:
+        found["zone"] = AnyOf("id", zone_organisations(params.zone_box))
     return found
+
+
+# Around a place, a page is the nearest matching organisations: the ids within the radius are
+# checked in this many at a time, nearest first, until the page is full.
+NEAREST_CHUNK = 2000
+
+
+def nearest_page(
+    near: list[tuple[int, float]], matching: Callable[[list[int]], set[int]], start: int, size: int
+) -> list[int]:
+    """Ids `start`..`start + size` of `near` (nearest first) that `matching` keeps."""
+    kept: list[int] = []
+    for i in range(0, len(near), NEAREST_CHUNK):
+        chunk = [pk for pk, _d in near[i : i + NEAREST_CHUNK]]
+        found = matching(chunk)
+        kept.extend(pk for pk in chunk if pk in found)
+        if len(kept) >= start + size:
+            break
+    return kept[start : start + size]
+
+
+def _with_distances(result: SearchResult, near: list[tuple[int, float]]) -> SearchResult:
+    km = dict(near)
+    rows = [dataclasses.replace(r, distance_km=km.get(r.id)) for r in result.results]
+    return dataclasses.replace(result, results=rows, ranked=False, by_distance=True)
 
 
 def search_queryset(params: SearchParams) -> QuerySet[Organisation]:
@@ -218,6 +251,17 @@ def _plain_list(params: SearchParams, page_size: int) -> SearchResult:
     total = qs.count()
     window = PageWindow.of(total, params.page, page_size, MAX_BROWSABLE)
     tq = parse_text(params.q) if params.q else None
+    if params.center is not None:
+        near = organisation_distances(params.center, params.rayon)
+
+        def matching(ids: list[int]) -> set[int]:
+            return set(qs.filter(id__in=ids).values_list("id", flat=True))
+
+        ids = nearest_page(near, matching, window.start, page_size)
+        by_id = {r["id"]: r for r in qs.filter(id__in=ids).values(*ROW_FIELDS)}
+        rows = [by_id[i] for i in ids if i in by_id]
+        page = result_page(params, rows, [], {}, total=total, window=window, ranked=False)
+        return _with_distances(page, near)
     order = sql_order(params.q, tq) if tq is not None else ["name", "id"]
     rows = list(qs.order_by(*order).values(*ROW_FIELDS)[window.start :][:page_size])
     return result_page(params, rows, [], {}, total=total, window=window, ranked=tq is not None)
@@ -259,6 +303,8 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
     window = PageWindow.of(total, params.page, page_size, MAX_BROWSABLE)
     ids: list[int] = []
     scored: list[tuple[float, Any]] = []
+    if total and params.center is not None:
+        return _nearest_index_page(handle, params, tq, filters, facets, total, window, page_size)
     if total:
         ranked = ranked_query(schema, tq) if tq is not None else None
         matching = all_of(ranked, *filters.values())
@@ -280,6 +326,37 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
     return result_page(
         params, rows, facets, commune_labels, total=total, window=window, ranked=tq is not None
     )
+
+
+def _nearest_index_page(
+    handle: Handle,
+    params: SearchParams,
+    tq: TextQuery | None,
+    filters: dict[str, tantivy.Query],
+    facets: list[Facet],
+    total: int,
+    window: PageWindow,
+    page_size: int,
+) -> SearchResult:
+    """A page of a search around a place from the index: the nearest matching organisations."""
+    assert params.center is not None
+    schema, searcher = handle.schema, handle.searcher()
+    near = organisation_distances(params.center, params.rayon)
+    matching_query = all_of(
+        to_query(schema, tq.condition()) if tq is not None else None, *filters.values()
+    )
+
+    def matching(chunk: list[int]) -> set[int]:
+        query = all_of(matching_query, to_query(schema, AnyOf("id", tuple(chunk))))
+        hits = searcher.search(query, limit=len(chunk), count=False).hits
+        values = searcher.fast_field_values("id", [a for _s, a in hits])
+        return {int(v) for v in values if isinstance(v, int)}
+
+    ids = nearest_page(near, matching, window.start, page_size)
+    by_id = {r["id"]: r for r in Organisation.objects.filter(id__in=ids).values(*ROW_FIELDS)}
+    rows = [by_id[i] for i in ids if i in by_id]
+    page = result_page(params, rows, facets, {}, total=total, window=window, ranked=False)
+    return _with_distances(page, near)
 
 
 # -- facet counts ----------------------------------------------------------------------------

@@ -28,6 +28,18 @@ from ..text import (
     typed_words,
     words_key,
 )
+from .around import (
+    DEFAULT_RADIUS_KM,
+    AroundError,
+    Center,
+    Zone,
+    decimal_text,
+    parse_commune,
+    parse_point,
+    parse_radius,
+    parse_zone,
+)
+from .places import PlaceMatch, detect_place
 
 # -- limits ----------------------------------------------------------------------------------
 
@@ -89,14 +101,37 @@ class SearchParams:
     agrement: list[str] = field(default_factory=list)
     effectif: list[str] = field(default_factory=list)
     territoire: list[str] = field(default_factory=list)
+    # Around a commune (INSEE code) or a point (lat/lon, degrees as text), within `rayon` km.
+    autour: str = ""
+    lat: str = ""
+    lon: str = ""
+    rayon: int = DEFAULT_RADIUS_KM
+    # The map's area: "minlon,minlat,maxlon,maxlat".
+    zone: str = ""
+    # "texte": the text is searched as typed, no place is read in it.
+    lieu: str = ""
     page: int = 1
     errors: list[str] = field(default_factory=list, compare=False)
     # The territories of `territoire`, resolved (labels, levels); filled by from_querydict.
     territories: list[TerritoryRef] = field(default_factory=list, compare=False, repr=False)
+    # Resolved by from_querydict (or __post_init__): the centre, the zone, the place read in
+    # the text as typed (its territories are then in `territoire`, its other words in `q`).
+    center: Center | None = field(default=None, compare=False, repr=False)
+    zone_box: Zone | None = field(default=None, compare=False, repr=False)
+    place: PlaceMatch | None = field(default=None, compare=False, repr=False)
+    # A value the page cannot ignore was refused (rayon, autour, lat/lon, zone): a 400 page.
+    invalid: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.territoire and len(self.territories) != len(self.territoire):
             self.territories = [r for k in self.territoire if (r := territory_parse(k))]
+        try:
+            if self.zone and self.zone_box is None:
+                self.zone_box = parse_zone(self.zone)
+            if (self.autour or self.lat) and self.center is None:
+                self.center = parse_commune(self.autour) or parse_point(self.lat, self.lon)
+        except AroundError:
+            pass
 
     @classmethod
     def from_querydict(cls, data: Any) -> SearchParams:
@@ -164,6 +199,14 @@ class SearchParams:
             elif ref.key not in params.territoire:
                 params.territoire.append(ref.key)
                 params.territories.append(ref)
+        params.lieu = "texte" if str(data.get("lieu", "")).strip() == "texte" else ""
+        if params.q and not params.territoire and not params.lieu:
+            params.place = detect_place(params.q)
+            if params.place is not None and params.place.applied:
+                params.q = params.place.text
+                params.territories = list(params.place.applied)
+                params.territoire = [r.key for r in params.place.applied]
+        params.invalid = not _around_from(params, data, errors)
         raw_page = str(data.get("page", "") or "1").strip()
         if (number := page_number(raw_page)) is not None:
             params.page = number
@@ -176,15 +219,30 @@ class SearchParams:
 
     @property
     def is_filtered(self) -> bool:
-        """True when a text or a facet restricts the search."""
-        return bool(self.q or any(getattr(self, name) for name in FACETS))
+        """True when a text, a facet, a place or a zone restricts the search."""
+        return bool(
+            self.q
+            or any(getattr(self, name) for name in FACETS)
+            or self.center is not None
+            or self.zone_box is not None
+        )
 
     def items(self, *, page: bool = True) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = []
         if self.q:
             pairs.append(("q", self.q))
+        if self.lieu:
+            pairs.append(("lieu", self.lieu))
         for name in FACETS:
             pairs.extend((name, v) for v in getattr(self, name))
+        if self.center is not None:
+            if self.center.commune_code:
+                pairs.append(("autour", self.center.commune_code))
+            else:
+                pairs += [("lat", self.lat), ("lon", self.lon)]
+            pairs.append(("rayon", str(self.rayon)))
+        if self.zone_box is not None:
+            pairs.append(("zone", self.zone_box.value))
         if page and self.page > 1:
             pairs.append(("page", str(self.page)))
         return pairs
@@ -197,10 +255,27 @@ class SearchParams:
         return replace(self, page=page, errors=[], territories=list(self.territories))
 
     def without(self, name: str, value: str | None = None) -> SearchParams:
-        """These parameters without one filter value (or without the text when name == 'q'),
-        back on page 1 — for the removable chips."""
+        """These parameters without one filter value (or without the text when name == 'q',
+        the centre when 'autour', the zone when 'zone'), back on page 1 — for the removable
+        chips."""
         if name == "q":
             return replace(self, q="", page=1, errors=[], territories=list(self.territories))
+        if name == "autour":
+            return replace(
+                self,
+                autour="",
+                lat="",
+                lon="",
+                rayon=DEFAULT_RADIUS_KM,
+                center=None,
+                page=1,
+                errors=[],
+                territories=list(self.territories),
+            )
+        if name == "zone":
+            return replace(
+                self, zone="", zone_box=None, page=1, errors=[], territories=list(self.territories)
+            )
         values = [v for v in getattr(self, name) if value is not None and v != value]
         changes: dict[str, Any] = {name: values, "page": 1, "errors": []}
         changes["territories"] = (
@@ -209,6 +284,39 @@ class SearchParams:
             else list(self.territories)
         )
         return replace(self, **changes)
+
+
+def _around_from(params: SearchParams, data: Any, errors: list[str]) -> bool:
+    """Read rayon, autour (or else lat/lon: the visitor's position) and zone into `params`;
+    False when one of them was refused (described in `errors`)."""
+
+    def get(name: str) -> str:
+        return str(data.get(name, "") or "")
+
+    valid = True
+    try:
+        params.rayon = parse_radius(get("rayon"))
+    except AroundError as exc:
+        errors.append(str(exc))
+        valid = False
+    try:
+        center = parse_commune(get("autour")) or parse_point(get("lat"), get("lon"))
+    except AroundError as exc:
+        errors.append(str(exc))
+        center, valid = None, False
+    if center is not None:
+        params.center = center
+        params.autour = center.commune_code
+        if not center.commune_code:
+            params.lat = decimal_text(center.latitude)
+            params.lon = decimal_text(center.longitude)
+    try:
+        params.zone_box = parse_zone(get("zone"))
+    except AroundError as exc:
+        errors.append(str(exc))
+        valid = False
+    params.zone = params.zone_box.value if params.zone_box is not None else ""
+    return valid
 
 
 # -- full text -------------------------------------------------------------------------------

@@ -49,6 +49,8 @@ class ResultRow:
     themes: list[CodeLabel]
     approvals: list[CodeLabel]
     snippet: str
+    # km to the search's centre (its nearest open establishment), for a search around a place.
+    distance_km: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class SearchResult:
     facets: list[Facet]
     browsable: int  # how many of `total` can be paged through
     ranked: bool  # ordered by relevance (else by name)
+    by_distance: bool = False  # ordered by distance to the centre (a search around a place)
 
     @property
     def has_previous(self) -> bool:

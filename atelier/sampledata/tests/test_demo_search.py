@@ -34,3 +34,21 @@ def test_typos_find_the_demo_organisations(ref, settings):  # noqa: F811
     demo_load()
     assert first(settings, "tantivy", "copaname") == "Coopaname"
     assert first(settings, "tantivy", "emaus") == "Emmaüs Connect"
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "database"])
+def test_places_typed_in_the_text_find_the_demo(ref, settings, engine):  # noqa: F811
+    demo_load()
+    settings.ATELIER_SEARCH_ENGINE = engine
+    settings.ATELIER_SEARCH_CACHE_SECONDS = 0
+
+    def found(q: str) -> list[str]:
+        return [r.name for r in search(SearchParams.from_querydict(QueryDict(f"q={q}"))).results]
+
+    # 75020 is Paris 20e: Coopaname (head office there) and Coopératif.
+    assert "Coopaname" in found("75020")
+    assert set(found("paris 20e")) == set(found("75020"))
+    assert "L'Atelier" not in found("75020")  # Paris 10e
+    # A place word does not spoil a name: L'Atelier first, and in Paris too.
+    assert first(settings, engine, "l'atelier") == "L'Atelier"
+    assert found("atelier paris")[0] == "L'Atelier"

@@ -1,7 +1,7 @@
 """territory_lookup and territory_detail on the small real extract of the factories."""
 
 from atelier.territories.selectors import territory_detail, territory_lookup
-from atelier.territories.tests.factories import make_small_reference
+from atelier.territories.tests.factories import RegionFactory, make_small_reference
 
 
 def _keys(q, limit=10):
@@ -14,6 +14,14 @@ def test_lookup_by_exact_codes(db):
     assert _keys("93") == ["departement:93"]
     assert _keys("11") == ["region:11"]
     assert _keys("200057867") == ["ept:200057867"]
+
+
+def test_an_exact_departement_code_comes_before_the_region_of_that_code(db, client):
+    make_small_reference()
+    RegionFactory(code="93", name="Provence-Alpes-Côte d'Azur")
+    assert _keys("93") == ["departement:93", "region:93"]
+    body = client.get("/api/v1/territories", {"q": "93"}).json()
+    assert [t["key"] for t in body] == ["departement:93", "region:93"]
 
 
 def test_lookup_by_postcode(db):

@@ -21,6 +21,10 @@ AXE_PAGES: dict[str, list[str]] = {
         "/atlas/",
         "/atlas/?q=cooperative&famille=cooperative&famille=association&territoire=departement:93",
         "/atlas/?q=zzyzx",
+        # A place read in the text (notice, chip), around a commune (distances), a map zone.
+        "/atlas/?q=cooperative+saint-denis",
+        "/atlas/?autour=93066&rayon=20",
+        "/atlas/?zone=2.2,48.8,2.5,49.0&q=cooperative",
         "/en/atlas/",
         "/en/atlas/?famille=association",
     ],

@@ -1,0 +1,90 @@
+"""A reference for places in the text and searches around a place: the small reference plus
+real communes chosen for their names (homonyms, ordinary words, arrondissements)."""
+
+from atelier.directory.services.organisations import organisation_refresh_derived
+from atelier.directory.tests.factories import OrganisationFactory, placed_establishment
+from atelier.territories.enums import CommuneKind
+from atelier.territories.models import LegalCategory
+from atelier.territories.tests.factories import (
+    ArrondissementFactory,
+    CommuneFactory,
+    DepartementFactory,
+    PostalCodeFactory,
+    RegionFactory,
+    make_small_reference,
+)
+
+# (code, name, département, population, latitude, longitude): real INSEE figures.
+COMMUNES = [
+    ("93048", "Montreuil", "93", 111240, 48.86415, 2.44322),
+    ("62588", "Montreuil", "62", 1876, 50.46374, 1.76348),
+    ("97411", "Saint-Denis", "974", 153810, -20.88231, 55.4504),
+    ("11339", "Saint-Denis", "11", 477, 43.3617, 2.2192),
+    ("38194", "Jardin", "38", 2209, 45.4969, 4.9019),
+    ("73106", "École", "73", 297, 45.7161, 6.1608),
+    ("38169", "Fontaine", "38", 22620, 45.1928, 5.6856),
+    ("13055", "Marseille", "13", 873076, 43.29695, 5.38107),
+    ("2A004", "Ajaccio", "2A", 73615, 41.91886, 8.73812),
+]
+DEPARTEMENTS = {
+    "62": ("Pas-de-Calais", "32", "Hauts-de-France"),
+    "974": ("La Réunion", "04", "La Réunion"),
+    "11": ("Aude", "76", "Occitanie"),
+    "38": ("Isère", "84", "Auvergne-Rhône-Alpes"),
+    "73": ("Savoie", "84", "Auvergne-Rhône-Alpes"),
+    "13": ("Bouches-du-Rhône", "93", "Provence-Alpes-Côte d'Azur"),
+    "2A": ("Corse-du-Sud", "94", "Corse"),
+}
+
+
+def make_places_reference() -> dict:
+    ref = make_small_reference()
+    for code, (name, region_code, region_name) in DEPARTEMENTS.items():
+        DepartementFactory(
+            code=code, name=name, region=RegionFactory(code=region_code, name=region_name)
+        )
+    for code, name, dep, population, lat, lon in COMMUNES:
+        departement = DepartementFactory(code=dep)
+        ref[code] = CommuneFactory(
+            code=code,
+            name=name,
+            departement=departement,
+            region=departement.region,
+            population=population,
+            latitude=lat,
+            longitude=lon,
+        )
+    PostalCodeFactory(code="93100", commune=ref["93048"])
+    # As in the real reference (codes-postaux): 75020 serves Paris and its 20th arrondissement.
+    PostalCodeFactory(code="75020", commune=ref["paris"])
+    ref["lyon3"] = ArrondissementFactory(
+        code="69383",
+        name="Lyon 3e Arrondissement",
+        parent=ref["lyon"],
+        population=105000,
+        latitude=45.7533,
+        longitude=4.8691,
+    )
+    ref["marseille13"] = ArrondissementFactory(
+        code="13213",
+        name="Marseille 13e Arrondissement",
+        parent=ref["13055"],
+        population=92000,
+        latitude=43.3494,
+        longitude=5.4322,
+    )
+    assert ref["lyon3"].kind == CommuneKind.MUNICIPAL_ARRONDISSEMENT
+    return ref
+
+
+def placed_org(name: str, commune, *points: tuple[float, float], closed=(), **kw):
+    """An association with an open establishment at each (lat, lon) of `points` (the first one
+    in `commune`, its head office) and a closed one at each point of `closed`."""
+    org = OrganisationFactory(
+        name=name, legal_category=LegalCategory.objects.get(code="9220"), **kw
+    )
+    for i, (lat, lon) in enumerate(points):
+        placed_establishment(org, lon, lat, commune=commune, is_head_office=i == 0)
+    for lat, lon in closed:
+        placed_establishment(org, lon, lat, commune=commune, is_head_office=False, is_open=False)
+    return organisation_refresh_derived(organisation=org)
