@@ -31,6 +31,10 @@ def _jobs(jobs: Jobs | Secret) -> tuple[Value, Value, Value]:
     return (jobs.low, jobs.central, jobs.high)
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def key_figures_table(ind: Indicators) -> Table:
     low, central, high = _jobs(ind.employees)
     return Table(
@@ -53,7 +57,7 @@ def breakdown_table(ind: Indicators, dimension: str) -> Table:
         breakdown_anchor(dimension),
         _("Répartition par %(dimension)s") % {"dimension": b.label},
         (
-            str(Dimension(dimension).label).capitalize(),
+            _first_upper(str(Dimension(dimension).label)),
             _("Organisations"),
             _("Établissements"),
             _("Emplois estimés — bas"),
