@@ -25,11 +25,15 @@ AXE_PAGES: dict[str, list[str]] = {
         "/en/atlas/?famille=association",
     ],
     "directory:organisation": ["/atlas/organisations/{org}/", "/en/atlas/organisations/{org}/"],
+    # The observatory (its own axe check with computed figures: atelier/observatory/tests/e2e).
+    "observatory:index": ["/observatoire/", "/observatoire/?q=saint", "/en/observatoire/"],
+    "observatory:territory": ["/observatoire/ept/200057867/", "/en/observatoire/region/11/"],
 }
 # Public URL names with no HTML page of their own, and why.
 NOT_HTML = {
     "accounts:logout": "action en POST qui redirige ; aucune page à contrôler",
     "directory:export": "téléchargements de fichiers (CSV, tableur, JSON), pas de HTML",
+    "observatory:csv": "téléchargement d'un tableau en CSV, pas de HTML",
     "directory:organisation-by-number": (
         "redirection (302) d'un SIREN ou SIRET vers directory:organisation, contrôlée là"
     ),
