@@ -62,7 +62,17 @@ def diagnostic(ind: Indicators) -> list[Sentence]:
             KEY_FIGURES,
         )
     ]
-    if isinstance(ind.employees, Jobs):
+    if isinstance(ind.employees, Jobs) and ind.employees.high == 0:
+        out.append(
+            Sentence(
+                _(
+                    "Aucun emploi salarié n'est estimé : les tranches d'effectifs de ces "
+                    "établissements sont inconnues ou nulles (NN, 00)."
+                ),
+                KEY_FIGURES,
+            )
+        )
+    elif isinstance(ind.employees, Jobs):
         out.append(
             Sentence(
                 _(
