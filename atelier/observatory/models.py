@@ -3,8 +3,6 @@ services.rebuild.observatory_rebuild (set-based SQL), never edited row by row.
 
 - `Place`: the reference communes and municipal arrondissements with the code of each level
   that contains them (a copy of the territories reference, so that the rebuild is one join).
-- `Fact`: the staging rows of one rebuild (one per organisation at its head office, per open
-  establishment where it is, per creation and cessation), kept until the next rebuild.
 - `Aggregate`: per territory of every level × dimension × value, the counts, the employee
   estimate and what statistical confidentiality needs (organisations present, the largest
   share of one organisation).
@@ -35,34 +33,6 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-
-class Fact(models.Model):
-    """Kinds: O organisation (at its head office), E establishment, C creation, X cessation."""
-
-    kind = models.CharField(max_length=1)
-    org = models.BigIntegerField()
-    commune = models.CharField(max_length=5)
-    arrondissement = models.CharField(max_length=5, blank=True)
-    epci = models.CharField(max_length=9, blank=True)
-    ept = models.CharField(max_length=9, blank=True)
-    departement = models.CharField(max_length=3)
-    region = models.CharField(max_length=3)
-    family = models.CharField(max_length=16, blank=True)
-    legal = models.CharField(max_length=4, blank=True)
-    naf = models.CharField(max_length=1, blank=True)
-    themes = models.IntegerField(default=0)
-    band = models.CharField(max_length=2, blank=True)
-    year = models.IntegerField(null=True)
-    jobs_low = models.FloatField(default=0)
-    jobs_central = models.FloatField(default=0)
-    jobs_high = models.FloatField(default=0)
-
-    class Meta:
-        verbose_name = _("fait de l'observatoire")
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.org} {self.commune}"
 
 
 class Aggregate(models.Model):

@@ -1,9 +1,12 @@
 """The full rebuild of the observatory's aggregates, in set-based SQL (no Python loop over
-organisations or establishments), in one transaction: readers see the previous tables until it
-commits.
+organisations or establishments). The work is done in the connection's TEMP tables (private
+to it; on SQLite, writing them takes no lock on the database), then copied into the real tables
+in one short transaction: readers see the previous figures until it commits, and other writers
+(imports, edits) wait only for that copy.
 
-1. `observatory_place` is copied from the territories reference (services.places).
-2. `observatory_fact` receives, by `INSERT … SELECT` from the directory's queries
+1. `observatory_place` is copied from the territories reference (services.places; rewritten
+   only when the reference changed).
+2. The temp table of facts receives, by `INSERT … SELECT` from the directory's queries
    (atelier.directory.selectors.observatory_source) joined with the places:
    - O: each active organisation of the ESS perimeter, at its **head-office commune** (so an
      organisation with establishments in several communes of a territory counts once);
@@ -11,13 +14,13 @@ commits.
      headcount band (low, central, high: enums.BAND_BOUNDS);
    - C: each organisation of the perimeter (ceased ones included) by creation year;
    - X: each ceased organisation by the year the Atlas recorded the cessation.
-3. `observatory_aggregate`: for every level (commune — arrondissements included —,
+3. Aggregates, for every level (commune — arrondissements included —,
    arrondissement, EPCI, EPT, département, région, France) and every dimension (total,
    family, legal form, NAF section, headcount band, theme), grouped first by organisation
    (so that the number of organisations present and the largest organisation's jobs are
    exact at every level), then by territory and value.
-4. `observatory_flowaggregate` (creations, cessations per year) and
-   `observatory_territorypopulation`.
+4. Creations and cessations per year, and the population of every territory; then the copy
+   into `observatory_aggregate`, `observatory_flowaggregate`, `observatory_territorypopulation`.
 
 Every figure of a territory is therefore also the sum of the figures of its communes (the
 tests check it), except the number of organisations present and the largest one's share, which
@@ -35,7 +38,7 @@ from django.utils import timezone
 from atelier.directory.selectors import observatory_source as source
 
 from ..enums import BAND_BOUNDS, FRANCE_CODE, Dimension, Flow, Level
-from ..models import Aggregate, Fact, FlowAggregate, State, TerritoryPopulation
+from ..models import Aggregate, FlowAggregate, State, TerritoryPopulation
 from .places import places_rebuild
 
 STATE_KEY = "default"
@@ -71,6 +74,32 @@ _FACT_COLUMNS = (
     "themes, band, year, jobs_low, jobs_central, jobs_high"
 )
 _PLACE_COLUMNS = "p.commune, p.arrondissement, p.epci, p.ept, p.departement, p.region"
+_AGGREGATE_COLUMNS = (
+    "level, code, dimension, value, organisations, establishments, contributors, jobs_low, "
+    "jobs_central, jobs_high, max_org_jobs"
+)
+_FLOW_COLUMNS = "level, code, flow, year, organisations"
+_POPULATION_COLUMNS = "level, code, population, communes, communes_without_population"
+# The connection's temp tables (portable types: SQLite and PostgreSQL).
+FACT = "observatory_tmp_fact"
+AGGREGATE = "observatory_tmp_aggregate"
+FLOW = "observatory_tmp_flow"
+POPULATION = "observatory_tmp_population"
+_TEMP_TABLES = {
+    FACT: "kind VARCHAR(1), org BIGINT, commune VARCHAR(5), arrondissement VARCHAR(5), "
+    "epci VARCHAR(9), ept VARCHAR(9), departement VARCHAR(3), region VARCHAR(3), "
+    "family VARCHAR(16), legal VARCHAR(4), naf VARCHAR(1), themes INTEGER, band VARCHAR(2), "
+    "year INTEGER, jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, "
+    "jobs_high DOUBLE PRECISION",
+    AGGREGATE: "level VARCHAR(16), code VARCHAR(9), dimension VARCHAR(8), value VARCHAR(16), "
+    "organisations INTEGER, establishments INTEGER, contributors INTEGER, "
+    "jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, jobs_high DOUBLE PRECISION, "
+    "max_org_jobs DOUBLE PRECISION",
+    FLOW: "level VARCHAR(16), code VARCHAR(9), flow VARCHAR(8), year INTEGER, "
+    "organisations INTEGER",
+    POPULATION: "level VARCHAR(16), code VARCHAR(9), population BIGINT, communes INTEGER, "
+    "communes_without_population INTEGER",
+}
 
 
 def _band_case(index: int) -> str:
@@ -99,17 +128,19 @@ def _execute(sql: str, params: list | tuple = ()) -> int:
         return cursor.rowcount
 
 
-def _clear(*models) -> None:
-    for model in models:
-        table = model._meta.db_table
-        if connection.vendor == "postgresql":
-            _execute(f"TRUNCATE {table}")  # transactional in PostgreSQL
-        else:
-            _execute(f"DELETE FROM {table}")  # noqa: S608 — our table name
+def _drop_temp_tables() -> None:
+    for table in _TEMP_TABLES:
+        _execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _create_temp_tables() -> None:
+    _drop_temp_tables()
+    for table, columns in _TEMP_TABLES.items():
+        _execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
 
 
 def _insert_facts() -> int:
-    fact = Fact._meta.db_table
+    fact = FACT
     total = 0
     for kind, queryset in (("O", source.organisation_facts()), ("E", source.establishment_facts())):
         sql, params = queryset.query.sql_with_params()
@@ -136,8 +167,8 @@ def _insert_facts() -> int:
 
 
 def _insert_aggregates() -> int:
-    table = Aggregate._meta.db_table
-    fact = Fact._meta.db_table
+    table = AGGREGATE
+    fact = FACT
     total = 0
     for level, code_expr in LEVEL_EXPR.items():
         for dimension, (value_expr, join) in DIMENSION_SQL.items():
@@ -158,8 +189,8 @@ def _insert_aggregates() -> int:
 
 
 def _insert_flows() -> int:
-    table = FlowAggregate._meta.db_table
-    fact = Fact._meta.db_table
+    table = FLOW
+    fact = FACT
     total = 0
     for level, code_expr in LEVEL_EXPR.items():
         for flow, kind in ((Flow.CREATION, "C"), (Flow.CLOSURE, "X")):
@@ -173,7 +204,7 @@ def _insert_flows() -> int:
 
 
 def _insert_populations() -> int:
-    table = TerritoryPopulation._meta.db_table
+    table = POPULATION
     total = 0
     for level, code_expr in LEVEL_EXPR.items():
         arrondissements = level == Level.ARRONDISSEMENT
@@ -188,26 +219,46 @@ def _insert_populations() -> int:
     return total
 
 
+def _publish() -> int:
+    """Replace the real tables by the temp ones (inside the caller's transaction)."""
+    copied = 0
+    for model, temp, columns in (
+        (Aggregate, AGGREGATE, _AGGREGATE_COLUMNS),
+        (FlowAggregate, FLOW, _FLOW_COLUMNS),
+        (TerritoryPopulation, POPULATION, _POPULATION_COLUMNS),
+    ):
+        table = model._meta.db_table
+        _execute(f"DELETE FROM {table}")  # noqa: S608 — our table names
+        copied += _execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp}"  # noqa: S608
+        )
+    return copied
+
+
 def observatory_rebuild() -> RebuildReport:
-    """Rebuild every table of the observatory from the directory and the reference, in one
-    transaction (one rebuild at a time: the state row is locked first)."""
+    """Rebuild every table of the observatory from the directory and the reference: computed
+    in temp tables, then published in one short transaction (one rebuild at a time: the state
+    row is locked first)."""
     started = time.monotonic()
     State.objects.get_or_create(key=STATE_KEY)
+    version = source.data_version()  # before any row: a write after it makes it stale again
     with transaction.atomic():
-        state = State.objects.select_for_update().get(key=STATE_KEY)
-        state.save(update_fields=["seconds"])  # SQLite: take the write lock first
-        version = source.data_version()
         places = places_rebuild()
-        _clear(Fact, Aggregate, FlowAggregate, TerritoryPopulation)
+    try:
+        _create_temp_tables()
         facts = _insert_facts()
         aggregates = _insert_aggregates()
         flows = _insert_flows()
         _insert_populations()
-        seconds = time.monotonic() - started
-        state.source_version = version
-        state.built_at = timezone.now()
-        state.seconds = seconds
-        state.facts = facts
-        state.aggregates = aggregates
-        state.save()
-    return RebuildReport(version, places, facts, aggregates, flows, seconds)
+        with transaction.atomic():
+            state = State.objects.select_for_update().get(key=STATE_KEY)
+            _publish()
+            state.source_version = version
+            state.built_at = timezone.now()
+            state.seconds = time.monotonic() - started
+            state.facts = facts
+            state.aggregates = aggregates
+            state.save()
+    finally:
+        _drop_temp_tables()
+    return RebuildReport(version, places, facts, aggregates, flows, state.seconds)
