@@ -3,6 +3,8 @@ contains them, copied from atelier.territories into `observatory_place` (about 3
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from atelier.territories.selectors import commune_codes, commune_places
 
 from ..models import Place
@@ -46,6 +48,7 @@ def places_rebuild() -> int:
     wanted = {tuple(getattr(row, f) for f in FIELDS) for row in rows}
     if set(Place.objects.values_list(*FIELDS)) == wanted:
         return len(rows)
-    Place.objects.all().delete()
-    Place.objects.bulk_create(rows, batch_size=2000)
+    with transaction.atomic():
+        Place.objects.all().delete()
+        Place.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

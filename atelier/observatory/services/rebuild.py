@@ -242,8 +242,7 @@ def observatory_rebuild() -> RebuildReport:
     started = time.monotonic()
     State.objects.get_or_create(key=STATE_KEY)
     version = source.data_version()  # before any row: a write after it makes it stale again
-    with transaction.atomic():
-        places = places_rebuild()
+    places = places_rebuild()  # read outside any transaction, written only when changed
     try:
         _create_temp_tables()
         facts = _insert_facts()
