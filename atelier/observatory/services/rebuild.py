@@ -43,7 +43,7 @@ from .places import places_rebuild
 
 STATE_KEY = "default"
 
-# The column of `observatory_fact` holding each level's code (France: one constant code).
+# The column of the facts table holding each level's code (France: one constant code).
 LEVEL_EXPR: dict[str, str] = {
     Level.COMMUNE: "f.commune",
     Level.ARRONDISSEMENT: "f.arrondissement",
