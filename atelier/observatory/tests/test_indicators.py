@@ -6,6 +6,7 @@ import random
 import pytest
 
 from atelier.observatory.enums import BREAKDOWNS, NON_ADDITIVE, Level
+from atelier.observatory.models import Aggregate
 from atelier.observatory.selectors.indicators import Jobs, indicators
 from atelier.observatory.selectors.secrecy import SECONDARY, Secret
 from atelier.observatory.selectors.territory import france, territory_resolve
@@ -154,3 +155,25 @@ def test_an_arrondissement_code_given_as_a_commune_is_the_arrondissement():
     assert territory_resolve("arrondissement", "93066") is None
     assert territory_resolve("epci", "200057867") is None  # an EPT, not an EPCI
     assert territory_resolve("departement", "2a") is None
+
+
+def test_dominance_counts_an_organisation_spread_over_several_communes_as_one():
+    """One association with ten establishments in two communes of an EPT: its share of the
+    EPT's jobs is that of all ten (grouped by organisation first), not of the five of a
+    commune."""
+    ref = make_reference()
+    make_organisation(
+        ref, places=["saint_denis"] * 5 + ["aubervilliers"] * 5, bands=["12"] * 10
+    )  # 10 × 34.5 jobs
+    for place in ["saint_denis", "aubervilliers"]:
+        for _ in range(3):
+            make_organisation(ref, places=[place], bands=["01"])  # 1.5 each
+    observatory_rebuild()
+    total = Aggregate.objects.get(level="ept", code="200057867", dimension="total")
+    assert (total.jobs_central, total.max_org_jobs, total.contributors) == (354, 345, 7)
+    communes = Aggregate.objects.filter(
+        level="commune", dimension="total", code__in=["93066", "93001"]
+    )
+    assert max(a.max_org_jobs for a in communes) == 172.5
+    ept = indicators(territory_resolve("ept", "200057867"))
+    assert isinstance(ept.employees, Secret) and ept.employees.rule == "dominance"
