@@ -18,6 +18,7 @@ from ..selectors.indicators import indicators
 from ..selectors.secrecy import RULE_EXPLANATION, RULES
 from ..selectors.tables import all_tables, csv_value, table_by_id
 from ..selectors.territory import territory_resolve
+from ..services.freshness import observatory_is_stale
 from ..tasks import observatory_refresh_if_stale
 
 # Shown on the picker when they exist (the demo data covers them).
@@ -58,7 +59,8 @@ def territory(request: HttpRequest, level: str, code: str) -> HttpResponse:
         return _not_found(request, level, code)
     if (found.level, found.code) != (level, code):
         return redirect(_url(found.level, found.code), permanent=True)
-    stale = observatory_refresh_if_stale()
+    stale = observatory_is_stale()
+    observatory_refresh_if_stale()
     ind = indicators(found)
     charts = page_charts(ind)
     tables = [(table, charts.get(table.id)) for table in all_tables(ind)]
