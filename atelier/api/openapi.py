@@ -57,7 +57,7 @@ def _plain(schema: dict[str, Any]) -> dict[str, Any]:
 def _parameter(param: dict[str, Any]) -> None:
     schema = _plain(param.get("schema", {}))
     values = ENUMS.get(param.get("name", ""))
-    if values is not None:
+    if values is not None and "enum" not in schema:  # an operation's own enum is kept
         if schema.get("type") == "array":
             schema["items"] = {**schema.get("items", {}), "type": "string", "enum": values}
         else:

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "atelier.accounts",
     "atelier.territories",
     "atelier.directory",
+    "atelier.observatory",
     "atelier.sampledata",
 ]
 

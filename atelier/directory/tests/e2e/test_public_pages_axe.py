@@ -38,6 +38,9 @@ AXE_PAGES: dict[str, list[str]] = {
         "/atlas/propositions/confirmer/{token}/",
         "/en/atlas/propositions/confirmer/{token}/",
     ],
+    # The observatory (its own axe check with computed figures: atelier/observatory/tests/e2e).
+    "observatory:index": ["/observatoire/", "/observatoire/?q=saint", "/en/observatoire/"],
+    "observatory:territory": ["/observatoire/ept/200057867/", "/en/observatoire/region/11/"],
 }
 # Pages for signed-in people, checked signed in (a moderator who is a member of a network the
 # organisation belongs to); "{proposal}" is a confirmed proposal on the organisation.
@@ -53,6 +56,7 @@ AXE_SIGNED_IN_PAGES: dict[str, list[str]] = {
 NOT_HTML = {
     "accounts:logout": "action en POST qui redirige ; aucune page à contrôler",
     "directory:export": "téléchargements de fichiers (CSV, tableur, JSON), pas de HTML",
+    "observatory:csv": "téléchargement d'un tableau en CSV, pas de HTML",
     "directory:organisation-by-number": (
         "redirection (302) d'un SIREN ou SIRET vers directory:organisation, contrôlée là"
     ),

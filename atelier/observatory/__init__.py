@@ -1,0 +1,1 @@
+"""The observatory: ESS indicators and territorial diagnostics for any territory (issue 9)."""

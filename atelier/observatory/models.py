@@ -1,0 +1,104 @@
+"""The observatory's tables: rebuilt as a whole from the directory by
+services.rebuild.observatory_rebuild (set-based SQL), never edited row by row.
+
+- `Place`: the reference communes and municipal arrondissements with the code of each level
+  that contains them (a copy of the territories reference, so that the rebuild is one join).
+- `Aggregate`: per territory of every level × dimension × value, the counts, the employee
+  estimate and what statistical confidentiality needs (organisations present, the largest
+  share of one organisation).
+- `FlowAggregate`: creations and cessations per territory and year.
+- `TerritoryPopulation`: population and communes of every territory (indexes per inhabitant).
+- `State`: which directory data version the tables reflect.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import Dimension, Flow, Level
+
+
+class Place(models.Model):
+    code = models.CharField(max_length=5, primary_key=True)
+    is_arrondissement = models.BooleanField(default=False)
+    commune = models.CharField(max_length=5)  # the parent commune for an arrondissement
+    arrondissement = models.CharField(max_length=5, blank=True)
+    epci = models.CharField(max_length=9, blank=True)
+    ept = models.CharField(max_length=9, blank=True)
+    departement = models.CharField(max_length=3)
+    region = models.CharField(max_length=3)
+    population = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("commune de l'observatoire")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Aggregate(models.Model):
+    level = models.CharField(max_length=16, choices=Level.choices)
+    code = models.CharField(max_length=9)
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    value = models.CharField(max_length=16, blank=True)
+    organisations = models.IntegerField()  # head offices in the territory
+    establishments = models.IntegerField()  # open establishments in the territory
+    # Distinct organisations present in the cell (head office or establishment there): the
+    # "fewer than 3 organisations" rule counts these.
+    contributors = models.IntegerField()
+    jobs_low = models.FloatField()
+    jobs_central = models.FloatField()
+    jobs_high = models.FloatField()
+    # The largest central estimate of one organisation's jobs in the cell (dominance rule).
+    max_org_jobs = models.FloatField()
+
+    class Meta:
+        verbose_name = _("agrégat de l'observatoire")
+        indexes = [models.Index(fields=["level", "code"], name="observatory_agg_territory")]
+
+    def __str__(self) -> str:
+        return f"{self.level}:{self.code} {self.dimension}={self.value}"
+
+
+class FlowAggregate(models.Model):
+    level = models.CharField(max_length=16, choices=Level.choices)
+    code = models.CharField(max_length=9)
+    flow = models.CharField(max_length=8, choices=Flow.choices)
+    year = models.IntegerField()
+    organisations = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("créations et cessations par an")
+        indexes = [models.Index(fields=["level", "code"], name="observatory_flow_territory")]
+
+    def __str__(self) -> str:
+        return f"{self.level}:{self.code} {self.flow} {self.year}"
+
+
+class TerritoryPopulation(models.Model):
+    level = models.CharField(max_length=16, choices=Level.choices)
+    code = models.CharField(max_length=9)
+    population = models.BigIntegerField(null=True)
+    communes = models.IntegerField()
+    communes_without_population = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("population d'un territoire")
+        indexes = [models.Index(fields=["level", "code"], name="observatory_pop_territory")]
+
+    def __str__(self) -> str:
+        return f"{self.level}:{self.code}"
+
+
+class State(models.Model):
+    key = models.CharField(max_length=16, primary_key=True)
+    source_version = models.BigIntegerField(default=-1)
+    built_at = models.DateTimeField(null=True)
+    seconds = models.FloatField(default=0)
+    facts = models.BigIntegerField(default=0)
+    aggregates = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("état de l'observatoire")
+
+    def __str__(self) -> str:
+        return self.key

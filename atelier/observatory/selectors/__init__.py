@@ -1,0 +1,1 @@
+"""Reads of the observatory: indicators of a territory, its diagnostic, charts and tables."""

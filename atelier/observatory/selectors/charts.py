@@ -1,0 +1,97 @@
+"""Bar charts as server-side SVG geometry (no canvas, no script, no style attribute): each
+chart has a title, a text alternative (`summary`) and the table it is drawn from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from .diagnostic import SERIES, breakdown_anchor
+from .indicators import Indicators
+from .secrecy import Secret
+
+WIDTH = 640
+LABEL_HEIGHT = 18
+BAR_HEIGHT = 16
+ROW_HEIGHT = 44
+BAR_MAX = 520
+TOP = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    value_text: str
+    secret: bool
+    label_y: int
+    bar_y: int
+    width: int  # 0 for a secret or zero value
+    value_x: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    id: str
+    title: str
+    summary: str
+    table_id: str
+    height: int
+    bars: tuple[Bar, ...]
+    width: int = WIDTH
+
+
+def _fmt(value: float) -> str:
+    return number_format(round(value), 0, use_l10n=True, force_grouping=True)
+
+
+def bar_chart(
+    chart_id: str, title: str, table_id: str, rows: list[tuple[str, float | int | Secret]]
+) -> Chart:
+    """Horizontal bars, one per row (label above its bar, value after it)."""
+    published = [v for _, v in rows if not isinstance(v, Secret)]
+    top = max(published, default=0) or 1
+    bars = []
+    for i, (label, value) in enumerate(rows):
+        y = TOP + i * ROW_HEIGHT
+        secret = isinstance(value, Secret)
+        width = 0 if secret else round(BAR_MAX * float(value) / top)  # type: ignore[arg-type]
+        bars.append(
+            Bar(
+                label=label,
+                value_text="secret" if secret else _fmt(float(value)),  # type: ignore[arg-type]
+                secret=secret,
+                label_y=y + 13,
+                bar_y=y + LABEL_HEIGHT,
+                width=width,
+                value_x=width + 6,
+            )
+        )
+    parts = [f"{label} : {b.value_text}" for (label, _v), b in zip(rows, bars, strict=True)]
+    summary = (
+        f"{title}. " + " ; ".join(parts) + "." if parts else f"{title} : {_('aucune donnée')}."
+    )
+    return Chart(chart_id, title, summary, table_id, TOP * 2 + ROW_HEIGHT * len(rows), tuple(bars))
+
+
+def page_charts(ind: Indicators) -> dict[str, Chart]:
+    """The charts of the page by table id: establishments by each breakdown, creations per
+    year (the last 15 years)."""
+    charts = {}
+    for b in ind.breakdowns:
+        table_id = breakdown_anchor(b.dimension)
+        charts[table_id] = bar_chart(
+            f"graphique-{b.dimension}",
+            _("Établissements par %(dimension)s") % {"dimension": b.label},
+            table_id,
+            [(c.label, c.establishments) for c in b.cells],
+        )
+    recent = ind.series[-15:]
+    charts[SERIES] = bar_chart(
+        "graphique-creations",
+        _("Créations d'organisations par année"),
+        SERIES,
+        [(str(y.year), y.creations) for y in recent],
+    )
+    return charts

@@ -1,0 +1,263 @@
+"""The full rebuild of the observatory's aggregates, in set-based SQL (no Python loop over
+organisations or establishments). The work is done in the connection's TEMP tables (private
+to it; on SQLite, writing them takes no lock on the database), then copied into the real tables
+in one short transaction: readers see the previous figures until it commits, and other writers
+(imports, edits) wait only for that copy.
+
+1. `observatory_place` is copied from the territories reference (services.places; rewritten
+   only when the reference changed).
+2. The temp table of facts receives, by `INSERT … SELECT` from the directory's queries
+   (atelier.directory.selectors.observatory_source) joined with the places:
+   - O: each active organisation of the ESS perimeter, at its **head-office commune** (so an
+     organisation with establishments in several communes of a territory counts once);
+   - E: each open establishment, **where it is**, with the employee estimate of its own
+     headcount band (low, central, high: enums.BAND_BOUNDS);
+   - C: each organisation of the perimeter (ceased ones included) by creation year;
+   - X: each ceased organisation by the year the Atlas recorded the cessation.
+3. Aggregates, for every level (commune — arrondissements included —,
+   arrondissement, EPCI, EPT, département, région, France) and every dimension (total,
+   family, legal form, NAF section, headcount band, theme), grouped first by organisation
+   (so that the number of organisations present and the largest organisation's jobs are
+   exact at every level), then by territory and value.
+4. Creations and cessations per year, and the population of every territory; then the copy
+   into `observatory_aggregate`, `observatory_flowaggregate`, `observatory_territorypopulation`.
+
+Every figure of a territory is therefore also the sum of the figures of its communes (the
+tests check it), except the number of organisations present and the largest one's share, which
+are computed for each territory directly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from atelier.directory.selectors import observatory_source as source
+
+from ..enums import BAND_BOUNDS, FRANCE_CODE, Dimension, Flow, Level
+from ..models import Aggregate, FlowAggregate, State, TerritoryPopulation
+from .places import places_rebuild
+
+STATE_KEY = "default"
+
+# The column of the facts table holding each level's code (France: one constant code).
+LEVEL_EXPR: dict[str, str] = {
+    Level.COMMUNE: "f.commune",
+    Level.ARRONDISSEMENT: "f.arrondissement",
+    Level.EPCI: "f.epci",
+    Level.EPT: "f.ept",
+    Level.DEPARTEMENT: "f.departement",
+    Level.REGION: "f.region",
+    Level.FRANCE: f"'{FRANCE_CODE}'",
+}
+THEME_BITS = 12  # directory.enums.Theme: bits 0…11
+NO_THEME = "-1"
+_THEME_JOIN = (
+    "JOIN (VALUES "
+    + ", ".join(f"({bit})" for bit in range(-1, THEME_BITS))
+    + ") AS t ON ((t.column1 = -1 AND f.themes = 0)"
+    " OR (t.column1 >= 0 AND (f.themes & (1 << t.column1)) <> 0))"
+)
+DIMENSION_SQL: dict[str, tuple[str, str]] = {  # value expression, extra join
+    Dimension.TOTAL: ("''", ""),
+    Dimension.FAMILY: ("f.family", ""),
+    Dimension.LEGAL: ("f.legal", ""),
+    Dimension.NAF: ("f.naf", ""),
+    Dimension.BAND: ("f.band", ""),
+    Dimension.THEME: ("CAST(t.column1 AS VARCHAR(3))", _THEME_JOIN),
+}
+_FACT_COLUMNS = (
+    "kind, org, commune, arrondissement, epci, ept, departement, region, family, legal, naf, "
+    "themes, band, year, jobs_low, jobs_central, jobs_high"
+)
+_PLACE_COLUMNS = "p.commune, p.arrondissement, p.epci, p.ept, p.departement, p.region"
+_AGGREGATE_COLUMNS = (
+    "level, code, dimension, value, organisations, establishments, contributors, jobs_low, "
+    "jobs_central, jobs_high, max_org_jobs"
+)
+_FLOW_COLUMNS = "level, code, flow, year, organisations"
+_POPULATION_COLUMNS = "level, code, population, communes, communes_without_population"
+# The connection's temp tables (portable types: SQLite and PostgreSQL).
+FACT = "observatory_tmp_fact"
+AGGREGATE = "observatory_tmp_aggregate"
+FLOW = "observatory_tmp_flow"
+POPULATION = "observatory_tmp_population"
+_TEMP_TABLES = {
+    FACT: "kind VARCHAR(1), org BIGINT, commune VARCHAR(5), arrondissement VARCHAR(5), "
+    "epci VARCHAR(9), ept VARCHAR(9), departement VARCHAR(3), region VARCHAR(3), "
+    "family VARCHAR(16), legal VARCHAR(4), naf VARCHAR(1), themes INTEGER, band VARCHAR(2), "
+    "year INTEGER, jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, "
+    "jobs_high DOUBLE PRECISION",
+    AGGREGATE: "level VARCHAR(16), code VARCHAR(9), dimension VARCHAR(8), value VARCHAR(16), "
+    "organisations INTEGER, establishments INTEGER, contributors INTEGER, "
+    "jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, jobs_high DOUBLE PRECISION, "
+    "max_org_jobs DOUBLE PRECISION",
+    FLOW: "level VARCHAR(16), code VARCHAR(9), flow VARCHAR(8), year INTEGER, "
+    "organisations INTEGER",
+    POPULATION: "level VARCHAR(16), code VARCHAR(9), population BIGINT, communes INTEGER, "
+    "communes_without_population INTEGER",
+}
+
+
+def _band_case(index: int) -> str:
+    """SQL: the bound `index` (0 low, 1 high, -1 the midpoint) of src.f_band's estimate."""
+    whens = " ".join(
+        f"WHEN '{band}' THEN {bounds[index] if index >= 0 else (bounds[0] + bounds[1]) / 2}"
+        for band, bounds in BAND_BOUNDS.items()
+        if bounds != (0, 0)
+    )
+    return f"CASE src.f_band {whens} ELSE 0 END"
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    source_version: int
+    places: int
+    facts: int
+    aggregates: int
+    flows: int
+    seconds: float
+
+
+def _execute(sql: str, params: list | tuple = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _drop_temp_tables() -> None:
+    for table in _TEMP_TABLES:
+        _execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _create_temp_tables() -> None:
+    _drop_temp_tables()
+    for table, columns in _TEMP_TABLES.items():
+        _execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
+
+
+def _insert_facts() -> int:
+    fact = FACT
+    total = 0
+    for kind, queryset in (("O", source.organisation_facts()), ("E", source.establishment_facts())):
+        sql, params = queryset.query.sql_with_params()
+        jobs = f"{_band_case(0)}, {_band_case(-1)}, {_band_case(1)}" if kind == "E" else "0, 0, 0"
+        total += _execute(
+            f"INSERT INTO {fact} ({_FACT_COLUMNS}) "  # noqa: S608 — constant fragments
+            f"SELECT '{kind}', src.f_org, {_PLACE_COLUMNS}, src.f_family, src.f_legal, "
+            f"src.f_naf, src.f_themes, src.f_band, NULL, {jobs} "
+            f"FROM ({sql}) AS src JOIN observatory_place p ON p.code = src.f_place",
+            params,
+        )
+    for kind, queryset in (
+        ("C", source.organisation_creations()),
+        ("X", source.organisation_closures()),
+    ):
+        sql, params = queryset.query.sql_with_params()
+        total += _execute(
+            f"INSERT INTO {fact} ({_FACT_COLUMNS}) "  # noqa: S608 — constant fragments
+            f"SELECT '{kind}', src.f_org, {_PLACE_COLUMNS}, '', '', '', 0, '', src.f_year, "
+            f"0, 0, 0 FROM ({sql}) AS src JOIN observatory_place p ON p.code = src.f_place",
+            params,
+        )
+    return total
+
+
+def _insert_aggregates() -> int:
+    table = AGGREGATE
+    fact = FACT
+    total = 0
+    for level, code_expr in LEVEL_EXPR.items():
+        for dimension, (value_expr, join) in DIMENSION_SQL.items():
+            total += _execute(
+                f"INSERT INTO {table} (level, code, dimension, value, organisations, "  # noqa: S608
+                "establishments, contributors, jobs_low, jobs_central, jobs_high, max_org_jobs) "
+                f"SELECT '{level}', code, '{dimension}', value, SUM(o), SUM(e), COUNT(*), "
+                "SUM(jl), SUM(jc), SUM(jh), MAX(jc) FROM ("
+                f"SELECT {code_expr} AS code, {value_expr} AS value, f.org AS org, "
+                "SUM(CASE WHEN f.kind = 'O' THEN 1 ELSE 0 END) AS o, "
+                "SUM(CASE WHEN f.kind = 'E' THEN 1 ELSE 0 END) AS e, "
+                "SUM(f.jobs_low) AS jl, SUM(f.jobs_central) AS jc, SUM(f.jobs_high) AS jh "
+                f"FROM {fact} f {join} "
+                f"WHERE f.kind IN ('O', 'E') AND {code_expr} <> '' "
+                "GROUP BY 1, 2, 3) AS per_org GROUP BY code, value"
+            )
+    return total
+
+
+def _insert_flows() -> int:
+    table = FLOW
+    fact = FACT
+    total = 0
+    for level, code_expr in LEVEL_EXPR.items():
+        for flow, kind in ((Flow.CREATION, "C"), (Flow.CLOSURE, "X")):
+            total += _execute(
+                f"INSERT INTO {table} (level, code, flow, year, organisations) "  # noqa: S608
+                f"SELECT '{level}', {code_expr}, '{flow}', f.year, COUNT(*) FROM {fact} f "
+                f"WHERE f.kind = '{kind}' AND f.year IS NOT NULL AND {code_expr} <> '' "
+                "GROUP BY 1, 2, 3, 4"
+            )
+    return total
+
+
+def _insert_populations() -> int:
+    table = POPULATION
+    total = 0
+    for level, code_expr in LEVEL_EXPR.items():
+        arrondissements = level == Level.ARRONDISSEMENT
+        total += _execute(
+            f"INSERT INTO {table} (level, code, population, communes, "  # noqa: S608
+            f"communes_without_population) SELECT '{level}', {code_expr}, SUM(f.population), "
+            "COUNT(*), SUM(CASE WHEN f.population IS NULL THEN 1 ELSE 0 END) "
+            f"FROM observatory_place f WHERE f.is_arrondissement = %s AND {code_expr} <> '' "
+            "GROUP BY 1, 2",
+            [arrondissements],
+        )
+    return total
+
+
+def _publish() -> int:
+    """Replace the real tables by the temp ones (inside the caller's transaction)."""
+    copied = 0
+    for model, temp, columns in (
+        (Aggregate, AGGREGATE, _AGGREGATE_COLUMNS),
+        (FlowAggregate, FLOW, _FLOW_COLUMNS),
+        (TerritoryPopulation, POPULATION, _POPULATION_COLUMNS),
+    ):
+        table = model._meta.db_table
+        _execute(f"DELETE FROM {table}")  # noqa: S608 — our table names
+        copied += _execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp}"  # noqa: S608
+        )
+    return copied
+
+
+def observatory_rebuild() -> RebuildReport:
+    """Rebuild every table of the observatory from the directory and the reference: computed
+    in temp tables, then published in one short transaction (one rebuild at a time: the state
+    row is locked first)."""
+    started = time.monotonic()
+    State.objects.get_or_create(key=STATE_KEY)
+    version = source.data_version()  # before any row: a write after it makes it stale again
+    places = places_rebuild()  # read outside any transaction, written only when changed
+    try:
+        _create_temp_tables()
+        facts = _insert_facts()
+        aggregates = _insert_aggregates()
+        flows = _insert_flows()
+        _insert_populations()
+        with transaction.atomic():
+            state = State.objects.select_for_update().get(key=STATE_KEY)
+            _publish()
+            state.source_version = version
+            state.built_at = timezone.now()
+            state.seconds = time.monotonic() - started
+            state.facts = facts
+            state.aggregates = aggregates
+            state.save()
+    finally:
+        _drop_temp_tables()
+    return RebuildReport(version, places, facts, aggregates, flows, state.seconds)

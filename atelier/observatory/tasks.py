@@ -1,0 +1,44 @@
+"""Background work of the observatory (django-tasks; the worker: `atelier db_worker`)."""
+
+import logging
+
+from django.db import transaction
+from django_tasks import task
+
+from atelier.directory.selectors import observatory_source as source
+
+from .services.freshness import claim, observatory_is_stale, release
+from .services.rebuild import observatory_rebuild
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def observatory_refresh_task() -> str:
+    """Rebuild the aggregates when the directory changed since they were built (a page or the
+    API found them behind). Several queued runs cost one rebuild: the others find them fresh."""
+    if not observatory_is_stale(recent=False):
+        return "à jour"
+    report = observatory_rebuild()
+    return f"reconstruit en {report.seconds:.1f} s ({report.aggregates} agrégats)"
+
+
+def observatory_refresh_if_stale() -> bool:
+    """Queue the refresh task (after the current transaction commits) when the tables are
+    behind the directory, at most once per directory version in this process. True when
+    queued. Pages and the API call it and answer from the tables they have."""
+    if not observatory_is_stale():
+        return False
+    version = source.data_version_recent()
+    if not claim(version):
+        return False
+
+    def enqueue() -> None:
+        try:
+            observatory_refresh_task.enqueue()
+        except Exception:  # noqa: BLE001 — pages answer from the tables they have regardless
+            logger.exception("Could not queue the observatory refresh task")
+            release(version)
+
+    transaction.on_commit(enqueue)
+    return True

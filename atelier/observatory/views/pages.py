@@ -1,0 +1,103 @@
+"""The observatory's pages: the territory picker, a territory's indicators, CSV tables."""
+
+import csv
+import io
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from atelier.core.perms import public
+from atelier.directory.services.exports import csv_cell
+from atelier.territories.selectors import territory_lookup
+
+from ..enums import BAND_BOUNDS, PAGE_LEVELS, Level
+from ..selectors.charts import page_charts
+from ..selectors.diagnostic import diagnostic
+from ..selectors.indicators import indicators
+from ..selectors.secrecy import RULE_EXPLANATION, RULES
+from ..selectors.tables import all_tables, csv_value, table_by_id
+from ..selectors.territory import territory_resolve
+from ..services.freshness import observatory_is_stale
+from ..tasks import observatory_refresh_if_stale
+
+# Shown on the picker when they exist (the demo data covers them).
+FEATURED = [(Level.COMMUNE, "75056"), (Level.EPT, "200057867"), (Level.REGION, "11")]
+QUERY_MAX = 100
+
+
+def _url(level: str, code: str) -> str:
+    return reverse("observatory:territory", kwargs={"level": level, "code": code})
+
+
+@public
+def index(request: HttpRequest) -> HttpResponse:
+    """Pick a territory by name, code or postcode (a plain GET form: no script needed)."""
+    q = request.GET.get("q", "").strip()[:QUERY_MAX]
+    results = [(ref.label, _url(ref.level, ref.code)) for ref in territory_lookup(q, 20)]
+    featured = []
+    for level, code in FEATURED:
+        territory = territory_resolve(level, code)
+        if territory is not None:
+            featured.append((territory.label, _url(territory.level, territory.code)))
+    return render(
+        request,
+        "observatory/index.html",
+        {"q": q, "results": results, "featured": featured, "searched": bool(q)},
+    )
+
+
+def _not_found(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    context = {"key": f"{level}:{code}"[:60], "levels": [str(lv) for lv in PAGE_LEVELS]}
+    return render(request, "observatory/not_found.html", context, status=404)
+
+
+@public
+def territory(request: HttpRequest, level: str, code: str) -> HttpResponse:
+    found = territory_resolve(level, code)
+    if found is None:
+        return _not_found(request, level, code)
+    if (found.level, found.code) != (level, code):
+        return redirect(_url(found.level, found.code), permanent=True)
+    stale = observatory_is_stale()
+    observatory_refresh_if_stale()
+    ind = indicators(found)
+    charts = page_charts(ind)
+    tables = [(table, charts.get(table.id)) for table in all_tables(ind)]
+    parents = [(p.label, _url(p.level, p.code)) for p in found.parents if p.level in PAGE_LEVELS]
+    context = {
+        "ind": ind,
+        "territory": found,
+        "parents": parents,
+        "tables": tables,
+        "diagnostic": [
+            (sentence, next(t.caption for t, _ in tables if t.id == sentence.figure))
+            for sentence in diagnostic(ind)
+        ],
+        "stale": stale,
+        "secret_rule": RULE_EXPLANATION,
+        "secret_rules": [str(text) for text in RULES.values()],
+        "bands": [(band, low, high, (low + high) / 2) for band, (low, high) in BAND_BOUNDS.items()],
+    }
+    return render(request, "observatory/territory.html", context)
+
+
+@public
+def table_csv(request: HttpRequest, level: str, code: str, table: str) -> HttpResponse:
+    """One table of a territory's page as CSV (semicolons, UTF-8; "secret" where the
+    statistical confidentiality hides a figure)."""
+    found = territory_resolve(level, code)
+    if found is None:
+        return _not_found(request, level, code)
+    chosen = table_by_id(indicators(found), table)
+    if chosen is None:
+        return _not_found(request, level, f"{code}/{table}")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([csv_cell(h) for h in chosen.headers])
+    for row in chosen.rows:
+        writer.writerow([csv_cell(csv_value(v)) for v in row])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"observatoire-{found.level}-{found.code}-{chosen.id}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
