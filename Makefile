@@ -77,6 +77,9 @@ quality: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy $(MYPY_PATHS) --exclude 'migrations|tests'
 	DJANGO_SETTINGS_MODULE=config.settings.test $(ATELIER) makemigrations --check --dry-run
+	@# The English catalogue compiles without error (pybabel reports errors but exits 0).
+	@out=$$($(VENV)/bin/pybabel compile -d atelier/locale -D django -l en 2>&1); echo "$$out"; \
+		! grep -q '^error:' <<<"$$out"
 	DJANGO_SETTINGS_MODULE=config.settings.prod DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') $(ATELIER) check --deploy --fail-level WARNING
 
 fix: install

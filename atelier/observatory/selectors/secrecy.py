@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 MIN_ORGANISATIONS = 3
 DOMINANCE_SHARE = 0.85
+SHARE_TEXT = "85\u00a0%"  # as written in French and English: the rule's threshold
 
 COUNT = "count"
 DOMINANCE = "dominance"
@@ -24,17 +26,22 @@ SECONDARY = "secondary"
 
 RULES = {
     COUNT: _("moins de 3 organisations dans la case"),
-    DOMINANCE: _("une organisation y détient plus de 85 % des emplois estimés"),
+    DOMINANCE: format_lazy(
+        _("une organisation y détient plus de {share} des emplois estimés"), share=SHARE_TEXT
+    ),
     SECONDARY: _(
         "secret secondaire : masquée pour qu'une autre case secrète ne puisse pas être "
         "recalculée à partir du total"
     ),
 }
-RULE_EXPLANATION = _(
-    "Secret statistique : une case est masquée (« secret ») lorsqu'elle repose sur moins de "
-    "3 organisations, ou lorsqu'une seule organisation y détient plus de 85 % des emplois "
-    "estimés ; quand une seule case d'une répartition est masquée, une deuxième l'est aussi "
-    "pour qu'elle ne puisse pas être recalculée à partir du total."
+RULE_EXPLANATION = format_lazy(
+    _(
+        "Secret statistique : une case est masquée (« secret ») lorsqu'elle repose sur moins de "
+        "3 organisations, ou lorsqu'une seule organisation y détient plus de {share} des "
+        "emplois estimés ; quand une seule case d'une répartition est masquée, une deuxième "
+        "l'est aussi pour qu'elle ne puisse pas être recalculée à partir du total."
+    ),
+    share=SHARE_TEXT,
 )
 
 
