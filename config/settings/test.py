@@ -1,5 +1,5 @@
 from .base import *  # noqa: F403
-from .base import env
+from .base import _tile_source, env
 
 SECRET_KEY = "test-only-key"  # noqa: S105
 DEBUG = False
@@ -14,3 +14,14 @@ LANGUAGE_CODE = env.str("ATELIER_TEST_LANGUAGE", default="fr")
 # Serve static files straight from the apps and node_modules (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No test fetches base-map tiles (no network): the map draws on a plain background, and the
+# policy's img-src names no tile host. Tests that need tiles set the URL themselves.
+ATELIER_MAP_TILE_URL = ""
+if CONTENT_SECURITY_POLICY:  # noqa: F405  (a copy: config.settings.base keeps its own)
+    CONTENT_SECURITY_POLICY = {
+        **CONTENT_SECURITY_POLICY,  # noqa: F405
+        "DIRECTIVES": {
+            **CONTENT_SECURITY_POLICY["DIRECTIVES"],  # noqa: F405
+            "img-src": ["'self'", "data:", *_tile_source(ATELIER_MAP_TILE_URL)],
+        },
+    }
