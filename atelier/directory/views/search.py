@@ -79,6 +79,8 @@ def search(request: HttpRequest) -> HttpResponse:
             # The current filters without the page: export links, the map.
             "querystring": params.to_querystring(page=False),
             "capped": result.total > result.browsable,
+            # "Rechercher dans cette zone": the map's script adds zone=… to these filters.
+            "atlas_map_zone_url": "?" + params.to_querystring(page=False),
         },
         # A page number that is not one (page=abc, page=²): the page explains it, as a 400.
         status=400 if page_number(request.GET.get("page")) is None else 200,
