@@ -128,7 +128,7 @@
     return L.divIcon({
       className: "atlas-cluster atlas-cluster-" + tier + " " + family.css,
       html: '<span class="atlas-cluster-inner"><span class="atlas-cluster-n">' + numberFormat.format(n) +
-        '</span><span class="atlas-cluster-letter">' + escapeHtml(family.letter) + "</span></span>",
+        '</span><span class="atlas-cluster-letter" aria-hidden="true" data-letter="' + escapeHtml(family.letter) + '"></span></span>',
       iconSize: [size, size],
     });
   }
@@ -165,7 +165,7 @@
     }
     return L.divIcon({
       className: "atlas-point" + (family ? " " + family.css : "") + (closed ? " atlas-point-closed" : ""),
-      html: family ? "<span>" + escapeHtml(family.letter) + "</span>" : "",
+      html: family ? '<span aria-hidden="true">' + escapeHtml(family.letter) + "</span>" : "",
       iconSize: [22, 22],
       iconAnchor: [11 - dx, 11 - dy],
       popupAnchor: [dx, dy - 11],
