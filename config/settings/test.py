@@ -1,4 +1,5 @@
 from .base import *  # noqa: F403
+from .base import CONTENT_SECURITY_POLICY as _BASE_POLICY
 from .base import _tile_source, env
 
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -17,11 +18,11 @@ WHITENOISE_AUTOREFRESH = True
 # No test fetches base-map tiles (no network): the map draws on a plain background, and the
 # policy's img-src names no tile host. Tests that need tiles set the URL themselves.
 ATELIER_MAP_TILE_URL = ""
-if CONTENT_SECURITY_POLICY:  # noqa: F405  (a copy: config.settings.base keeps its own)
+if _BASE_POLICY:  # a copy: config.settings.base keeps its own
     CONTENT_SECURITY_POLICY = {
-        **CONTENT_SECURITY_POLICY,  # noqa: F405
+        **_BASE_POLICY,
         "DIRECTIVES": {
-            **CONTENT_SECURITY_POLICY["DIRECTIVES"],  # noqa: F405
+            **_BASE_POLICY["DIRECTIVES"],
             "img-src": ["'self'", "data:", *_tile_source(ATELIER_MAP_TILE_URL)],
         },
     }
