@@ -166,3 +166,30 @@ def test_with_a_tile_url_the_base_map_is_drawn_with_its_linked_attribution(page,
     assert all(re.search(r"TILEMATRIX=\d+&TILEROW=\d+&TILECOL=\d+", url) for url in tiles)
     link = page.locator(".leaflet-control-attribution a", has_text="© IGN – Plan IGN v2")
     expect(link).to_have_attribute("href", "https://geoservices.ign.fr/")
+
+
+def test_the_home_page_passes_axe_with_its_map_and_ways_in(page, axe):
+    _actors()
+    page.goto("/")
+    expect(page.locator("#home-figures")).to_contain_text("3")
+    expect(page.locator("#home-families a", has_text="Coopérative")).to_have_attribute(
+        "href", "/atlas/?famille=cooperative"
+    )
+    expect(page.locator("#atlas-map .atlas-cluster")).to_have_count(1)
+    expect(page.locator("#atlas-map .atlas-point")).to_have_count(1)
+    zone = page.locator("[data-atlas-map-zone] a")
+    expect(zone).to_have_attribute("href", re.compile(r"^/atlas/\?zone=-?\d+\.\d{4},"))
+    axe(page)
+    page.goto("/en/")
+    expect(page.locator("#atlas-map .atlas-cluster")).to_have_count(1)
+    axe(page)
+
+
+def test_the_search_page_passes_axe_after_a_filter_applied_by_ticking(page, axe):
+    _actors()
+    page.goto("/atlas/")
+    with page.expect_navigation():
+        page.locator("#atlas-facets input[name=famille][value=mutual]").check()
+    expect(page.locator("#atlas-map .atlas-point")).to_have_count(1)
+    expect(page.locator("[data-atlas-map-zone] a")).to_be_visible()
+    axe(page)

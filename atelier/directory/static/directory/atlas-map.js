@@ -397,9 +397,11 @@
     var clampLon = function (v) { return Math.max(-180, Math.min(180, v)); };
     var clampLat = function (v) { return Math.max(-90, Math.min(90, v)); };
     params.delete("page");
-    params.set("zone", [clampLon(b.getWest()), clampLat(b.getSouth()), clampLon(b.getEast()), clampLat(b.getNorth())]
-      .map(function (v) { return v.toFixed(4); }).join(","));
-    link.setAttribute("href", (cut < 0 ? base : base.slice(0, cut)) + "?" + params.toString());
+    params.delete("zone");
+    var zone = [clampLon(b.getWest()), clampLat(b.getSouth()), clampLon(b.getEast()), clampLat(b.getNorth())]
+      .map(function (v) { return v.toFixed(4); }).join(","); // commas kept as typed: zone=w,s,e,n
+    var query = params.toString();
+    link.setAttribute("href", (cut < 0 ? base : base.slice(0, cut)) + "?" + (query ? query + "&" : "") + "zone=" + zone);
     box.hidden = false;
   };
 
