@@ -63,7 +63,8 @@ def test_index_and_live_queries_give_the_same_family_counts(settings):
         org = _org(FAMILIES[i % 5], f"Acteur {i}")
         for _ in range(rnd.randint(1, 3)):
             placed_establishment(org, rnd.uniform(-4, 7.5), rnd.uniform(43, 50.5))
-    for query in ("", "famille=cooperative&famille=mutual"):
+    single_family_clusters = 0
+    for query in ("", "famille=cooperative&famille=mutual", "famille=mutual"):
         params = SearchParams.from_querydict(QueryDict(query))
         for bbox, zoom in [(FRANCE, 5), (FRANCE, 8), ((1.5, 47.0, 4.5, 49.5), 10)]:
             settings.ATELIER_SEARCH_ENGINE = "tantivy"
@@ -76,6 +77,10 @@ def test_index_and_live_queries_give_the_same_family_counts(settings):
             if query:
                 assert all(c.families[0] == c.families[3] == 0 for c in indexed.clusters)
                 assert {p.family for p in indexed.points} <= {1, 2}
+            if query == "famille=mutual":  # one family: counts written without aggregating
+                assert all(c.families == (0, 0, c.n, 0, 0) for c in indexed.clusters)
+                single_family_clusters += len(indexed.clusters)
+    assert single_family_clusters > 0
 
 
 def _render(template, path="/atlas/", context=None):
