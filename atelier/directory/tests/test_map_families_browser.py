@@ -104,6 +104,7 @@ def test_a_popup_gives_name_family_address_and_the_link(page):
     expect(popup.locator(".atlas-popup-family")).to_contain_text("mutuelle")
     expect(popup.locator(".atlas-popup-address")).to_contain_text("1 place Bellecour")
     expect(popup.locator(".atlas-popup-address")).to_contain_text("69002")
+    expect(popup.locator("a")).to_be_focused()  # the address arrived without moving the focus
     expect(popup.locator("a")).to_have_attribute(
         "href", f"/atlas/organisations/{actors['mutual'].pk}/"
     )

@@ -352,7 +352,7 @@
     var html = function (address) {
       return '<p class="atlas-popup-name">' + escapeHtml(f.name) + '</p><p class="atlas-popup-family"><span class="atlas-popup-letter ' +
         escapeHtml(family.css) + '" aria-hidden="true">' + escapeHtml(family.letter) + "</span> " + escapeHtml(family.label) +
-        '</p><p class="atlas-popup-address">' + escapeHtml(address) + '</p><a href="' + escapeHtml(href) + '">' +
+        '</p><p class="atlas-popup-address" aria-live="polite">' + escapeHtml(address) + '</p><a href="' + escapeHtml(href) + '">' +
         escapeHtml(label(el, "open")) + '<span class="visually-hidden"> : ' + escapeHtml(f.name) + "</span></a>";
     };
     if (marker.atlasAddress !== undefined) {
@@ -380,8 +380,12 @@
       .catch(function () { return label(el, "address-unknown"); })
       .then(function (address) {
         marker.atlasAddress = address;
-        var content = marker.getPopup();
-        if (content) content.setContent(html(address));
+        var popup = marker.getPopup();
+        if (!popup) return;
+        // Only the address paragraph changes: the focus (on the link) stays where it is.
+        var node = popup.getElement() && popup.getElement().querySelector(".atlas-popup-address");
+        if (node) node.textContent = address;
+        else popup.setContent(html(address));
       });
   };
 
