@@ -26,6 +26,5 @@ if _BASE_POLICY:  # a copy: config.settings.base keeps its own
             "img-src": ["'self'", "data:", *_tile_source(ATELIER_MAP_TILE_URL)],
         },
     }
-# Test databases are rolled back between tests (data versions too): no cached home figures,
-# except in the test of that cache.
+# Tests share one cache: no cached home figures, except in the test of that cache.
 ATELIER_HOME_FIGURES_SECONDS = 0

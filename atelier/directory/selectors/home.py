@@ -2,11 +2,12 @@
 of activity, départements), each with the search querystring that opens it.
 
 The figures are counts over the organisations the Atlas shows by default (in the ESS perimeter,
-active) and their open, placed establishments. They are computed by a few GROUP BY queries and
-kept in the cache for ATELIER_HOME_FIGURES_SECONDS (0: computed at every request) under the
-directory's data version (atelier.search.versions: a write to the directory shows at once; the
-number of networks may lag by that long), as codes and numbers only: labels are looked up when
-the page is drawn, in the request's language."""
+active) and their open, placed establishments. They are computed by a few GROUP BY queries (about
+a second at a million organisations) and kept in the cache for ATELIER_HOME_FIGURES_SECONDS (0:
+computed at every request): a change shows on the home page within that time. Not keyed by the
+directory's data version: during an import it moves with every batch, and each home page would
+count again. Codes and numbers only are cached; labels are looked up when the page is drawn, in
+the request's language."""
 
 from __future__ import annotations
 
@@ -19,14 +20,13 @@ from django.db.models import Count
 from django.http import QueryDict
 
 from atelier.accounts.selectors import network_list
-from atelier.search import versions
 from atelier.territories.enums import EssFamily, TerritoryLevel
 from atelier.territories.selectors import naf_section_labels, territory_labels
 
 from ..families import MAP_FAMILIES
-from ..indexes import VERSION, perimeter, placed
+from ..indexes import perimeter, placed
 
-CACHE_KEY = "atelier:home:figures:v1"  # + the directory's data version
+CACHE_KEY = "atelier:home:figures:v1"
 TOP_DEPARTEMENTS = 12
 TOP_SECTORS = 8
 
@@ -93,11 +93,10 @@ def _raw() -> dict[str, Any]:
     seconds = settings.ATELIER_HOME_FIGURES_SECONDS
     if seconds <= 0:
         return _compute()
-    key = f"{CACHE_KEY}:{versions.current(VERSION)}"
-    raw = cache.get(key)
+    raw = cache.get(CACHE_KEY)
     if raw is None:
         raw = _compute()
-        cache.set(key, raw, seconds)
+        cache.set(CACHE_KEY, raw, seconds)
     return raw
 
 
