@@ -94,6 +94,7 @@ def test_the_home_page_has_search_box_figures_ways_in_and_map(client, atlas):
     assert 'href="/atlas/?territoire=departement%3A69"' in body
     assert 'id="atlas-map"' in body and 'id="atlas-map-legend"' in body
     assert 'data-zone-base="/atlas/?"' in body  # "Rechercher dans cette zone" opens the search
+    assert "la recherche de l’Atlas, les familles et les départements ci-dessus" in body
 
 
 def test_the_home_page_in_english_translates_its_labels(client, atlas):

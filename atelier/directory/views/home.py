@@ -20,5 +20,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "search_url": reverse("directory:search"),
             # "Rechercher dans cette zone" under the map opens the search with zone=….
             "atlas_map_zone_url": reverse("directory:search") + "?",
+            "atlas_map_home": True,  # the map's texts point to the search, not to a list
         },
     )
