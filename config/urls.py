@@ -9,7 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("atelier.core.urls")),
+    path("", include("atelier.directory.home_urls")),
     path("comptes/", include("atelier.accounts.urls")),
     path("atlas/", include("atelier.directory.urls")),
     path("observatoire/", include("atelier.observatory.urls")),

@@ -30,6 +30,12 @@ class MapCluster(Schema):
         min_length=4,
         max_length=4,
     )
+    fc: list[int] = Field(
+        description="Nombre d'établissements du groupe par famille ESS, dans l'ordre "
+        "association, coopérative, mutuelle, fondation, autre forme (les zéros de fin sont "
+        "omis) : la première famille la plus nombreuse donne la couleur du groupe.",
+        max_length=5,
+    )
 
 
 class MapPoint(Schema):
@@ -37,6 +43,12 @@ class MapPoint(Schema):
     lon: float = Field(description="Longitude de l'établissement.")
     id: int = Field(description="Identifiant de l'organisation (/atlas/organisations/{id}/).")
     name: str = Field(description="Nom de l'organisation (abrégé au-delà de 80 caractères).")
+    f: int = Field(
+        description="Famille ESS de l'organisation : 0 association, 1 coopérative, "
+        "2 mutuelle, 3 fondation, 4 autre forme.",
+        ge=0,
+        le=4,
+    )
 
 
 class MapClusters(Schema):

@@ -13,7 +13,8 @@ DirectoryConfig.ready():
 - `establishments` — the Atlas map: one document per open, placed establishment of an
   organisation of the perimeter, carrying its organisation's filter fields (the same names and
   tokens, built by the same function, so that one condition selects the same organisations on
-  both indexes), the establishment id and its point on the map grid (atelier.search.spatial:
+  both indexes), the establishment id, its organisation's ESS family as a small integer
+  (`family`, directory.families), and its point on the map grid (atelier.search.spatial:
   x, y = zoom-20 world pixels, Morton `cell`, `tile` terms), sorted by `cell`.
 
 Both follow the data version "directory", moved by every write to organisations and
@@ -35,6 +36,7 @@ from django.db.models import Exists, Max, OuterRef
 
 from atelier.search import Changes, IndexSpec, register, spatial, versions
 
+from .families import family_index
 from .models import Establishment, Organisation
 from .text import tokens, words_key
 
@@ -132,11 +134,15 @@ def _establishment_schema() -> tantivy.Schema:
     for name in BIT_FIELDS:
         sb.add_unsigned_field(name, indexed=True)
     sb.add_unsigned_field("establishment", indexed=True, fast=True)
+    # The organisation's ESS family as a small integer (families.MAP_FAMILIES): each map cell
+    # counts its establishments per family (markers and clusters coloured by family).
+    sb.add_unsigned_field("family", fast=True)
     spatial.add_point_schema(sb)
     return sb.build()
 
 
 _ORG_COLUMNS = tuple(f"organisation__{c}" for c in COLUMNS)
+_FAMILY_COLUMN = COLUMNS.index("ess_family")
 
 
 def _establishment_documents(qs) -> Iterator[tantivy.Document]:
@@ -145,6 +151,7 @@ def _establishment_documents(qs) -> Iterator[tantivy.Document]:
         doc = tantivy.Document()
         organisation_fields(doc, row[:-3], masks=False)
         doc.add_unsigned("establishment", pk)
+        doc.add_unsigned("family", family_index(row[_FAMILY_COLUMN]))
         spatial.point_fields(doc, mx, my, MAP_BASE_SHIFT)
         yield doc
 
@@ -291,7 +298,7 @@ ESTABLISHMENTS = IndexSpec(
     label="Index de la carte",
     rows="établissements",
     version_key=VERSION,
-    schema_version="3",
+    schema_version="4",  # 4: the `family` fast field
     build_schema=_establishment_schema,
     source=EstablishmentSource(),
     sort_by_field="cell",

@@ -26,8 +26,9 @@ TILE_SHIFTS = (8, 10, 12, 14, 16, 18, 20, 22)
 MAX_TILES_PER_AXIS = 3
 TILE_SHARE = 0.5
 
-# One cell: cx, cy, n, sum_x, sum_y, min_x, min_y, max_x, max_y, smallest id (when n == 1).
-Cell = tuple[int, int, int, int, int, int, int, int, int, int | None]
+# One cell: cx, cy, n, sum_x, sum_y, min_x, min_y, max_x, max_y, smallest id (when n == 1), and
+# the count of each group (documents whose `group_field` is 0, 1, … groups - 1; empty without).
+Cell = tuple[int, int, int, int, int, int, int, int, int, int | None, tuple[int, ...]]
 Window = tuple[int, int, int, int]  # x0, y0, x1, y1, inclusive
 
 
@@ -137,10 +138,13 @@ def grid_cells(
     *,
     base_shift: int,
     id_field: str,
+    group_field: str | None = None,
+    groups: int = 0,
 ) -> list[Cell]:
     """The non-empty cells at grid `shift` of the documents matching `query` inside `window`
-    (snapped to whole cells), with the smallest `id_field` of single-document cells. One
-    aggregation: a histogram of `cell` whose buckets are the grid cells."""
+    (snapped to whole cells), with the smallest `id_field` of single-document cells and, with
+    `group_field` (a fast integer field of values 0 … groups - 1), each cell's count per value.
+    One aggregation: a histogram of `cell` whose buckets are the grid cells."""
     area, bounds = _area(searcher, schema, window, shift, base_shift)
     cx0, cy0, cx1, cy1 = (v >> shift for v in window)
     k = 2 * (shift - base_shift)
@@ -157,6 +161,8 @@ def grid_cells(
             },
         }
     }
+    if group_field is not None:
+        aggs["cells"]["aggs"]["g"] = {"terms": {"field": group_field, "size": groups}}
     result = searcher.aggregate(all_of(query, *area), aggs)
     cells: list[Cell] = []
     for bucket in result.get("cells", {}).get("buckets", []):
@@ -165,6 +171,11 @@ def grid_cells(
         if not n or not (cx0 <= cx <= cx1 and cy0 <= cy <= cy1):
             continue
         x, y = bucket["x"], bucket["y"]
+        counts = [0] * groups
+        for term in bucket.get("g", {}).get("buckets", []) if group_field is not None else ():
+            value = int(term["key"])
+            if 0 <= value < groups:
+                counts[value] = int(term["doc_count"])
         cells.append(
             (
                 cx,
@@ -177,6 +188,7 @@ def grid_cells(
                 int(x["max"]),
                 int(y["max"]),
                 int(bucket["e"]["value"]) if n == 1 else None,
+                tuple(counts),
             )
         )
     return cells

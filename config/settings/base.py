@@ -144,10 +144,26 @@ ATELIER_SEARCH_DATA_VERSION_SECONDS = env.float("ATELIER_SEARCH_DATA_VERSION_SEC
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Base-map tiles: a URL template such as https://tile.example.org/{z}/{x}/{y}.png. Empty = the map
-# shows clusters and markers on a plain background (no third-party request).
-ATELIER_MAP_TILE_URL = env.str("ATELIER_MAP_TILE_URL", default="")
-ATELIER_MAP_TILE_ATTRIBUTION = env.str("ATELIER_MAP_TILE_ATTRIBUTION", default="")
+# Base-map tiles: a URL template with {z}, {x}, {y} (and optionally {s}). Default: IGN
+# Géoplateforme "Plan IGN v2" (WMTS, public, no key). Empty = the map shows clusters and markers
+# on a plain background (no third-party request). The attribution is plain text (escaped by the
+# map script), linked to ATELIER_MAP_TILE_ATTRIBUTION_URL when set; MAX_ZOOM is the last zoom the
+# tile service draws (the map zooms further by enlarging those tiles).
+ATELIER_MAP_TILE_URL = env.str(
+    "ATELIER_MAP_TILE_URL",
+    default="https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+)
+ATELIER_MAP_TILE_ATTRIBUTION = env.str(
+    "ATELIER_MAP_TILE_ATTRIBUTION", default="© IGN – Plan IGN v2"
+)
+ATELIER_MAP_TILE_ATTRIBUTION_URL = env.str(
+    "ATELIER_MAP_TILE_ATTRIBUTION_URL", default="https://geoservices.ign.fr/"
+)
+ATELIER_MAP_TILE_MAX_ZOOM = env.int("ATELIER_MAP_TILE_MAX_ZOOM", default=19)
+# Key figures of the home page (organisations, establishments, networks…) are cached this long.
+ATELIER_HOME_FIGURES_SECONDS = env.int("ATELIER_HOME_FIGURES_SECONDS", default=300)
 ATELIER_SITE_NAME = env.str("ATELIER_SITE_NAME", default="Atelier")
 
 LOGGING = {

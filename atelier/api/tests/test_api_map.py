@@ -39,7 +39,15 @@ def test_clusters_and_points_in_compact_json(client, actors):
     cluster = next(f for f in data["features"] if "n" in f)
     point = next(f for f in data["features"] if "id" in f)
     assert cluster["n"] == 2 and len(cluster["bbox"]) == 4
-    assert point == {"lat": 45.76, "lon": 4.84, "id": actors[2].pk, "name": "Astrolabe Conseil"}
+    # One association, one cooperative: the counts per family, trailing zeros left out.
+    assert cluster["fc"] == [1, 1]
+    assert point == {
+        "lat": 45.76,
+        "lon": 4.84,
+        "id": actors[2].pk,
+        "name": "Astrolabe Conseil",
+        "f": 0,  # an association
+    }
 
 
 def test_search_filters_apply(client, actors):

@@ -1,5 +1,6 @@
 """Consistency: every view of ours declares who may use it (atelier.core.perms)."""
 
+import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Django's own views, protected by Django itself.
@@ -27,6 +28,7 @@ def test_every_view_declares_an_access_policy():
     assert missing == []
 
 
+@pytest.mark.django_db  # the home page reads the Atlas's key figures
 def test_home_page_is_public_and_french(client):
     response = client.get("/")
     assert response.status_code == 200
@@ -36,6 +38,7 @@ def test_home_page_is_public_and_french(client):
     assert "<main" in body and 'role="contentinfo"' in body
 
 
+@pytest.mark.django_db
 def test_home_page_in_english(client, settings):
     response = client.get("/en/")
     assert response.status_code == 200

@@ -20,10 +20,7 @@ Two sources give the same cells:
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
-import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import tantivy
@@ -41,20 +38,31 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.utils.translation import gettext as _
 
 from atelier.search import Handle, SearchIndexError, reader, spatial
 from atelier.search.conditions import all_of, to_query
 from atelier.search.spatial import Cell
 
+from ..families import FAMILY_COUNT, family_index
 from ..geo import BASE_ZOOM, MAX_LATITUDE, lonlat_to_world, world_to_lonlat
 from ..indexes import ESTABLISHMENTS, MAP_BASE_SHIFT
 from ..models import Establishment, Organisation
+from .map_answer import (  # noqa: F401  (re-exported: the API and tests read them here)
+    COORD_DECIMALS,
+    MAX_ZOOM,
+    BBox,
+    MapCluster,
+    MapPoint,
+    MapQueryError,
+    MapResult,
+    parse_bbox,
+    validate_bbox,
+    validate_zoom,
+)
 from .search import SearchParams, search_conditions, search_queryset, text_query
 
 logger = logging.getLogger(__name__)
 CELL_SHIFT = MAP_BASE_SHIFT  # 64-pixel cells
-MAX_ZOOM = BASE_ZOOM
 # Whole-world pixels are 2**(8 + 20) wide: a shift of 28 puts the whole world in one cell.
 MAX_SHIFT = 8 + BASE_ZOOM
 # From this zoom on, a view holding few enough establishments is answered point by point, so
@@ -67,7 +75,6 @@ NAME_MAX = 80
 # Bounding boxes larger than this many cells (a huge box asked at a high zoom) are clustered at a
 # coarser zoom, which bounds the work of every query whatever the client sends.
 MAX_SCAN_CELLS = 4096
-COORD_DECIMALS = 5
 # The leading expression of the map index: columns of 4096 world pixels. A window spanning at
 # most MAX_KEY_COLUMNS of them names them in an IN list (one index seek each).
 KEY_SHIFT = 12
@@ -75,113 +82,6 @@ MAX_KEY_COLUMNS = 256
 # A filtered live query reads the establishments of the view first when there are at most this
 # many (else the matching organisations drive it).
 LIVE_SCAN_LIMIT = 20_000
-
-BBox = tuple[float, float, float, float]
-
-
-class MapQueryError(ValueError):
-    """A map request that cannot be answered (the message is one sentence for people)."""
-
-
-@dataclass(frozen=True, slots=True)
-class MapCluster:
-    n: int
-    lon: float
-    lat: float
-    bbox: BBox  # west, south, east, north of the members
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "lat": _round(self.lat),
-            "lon": _round(self.lon),
-            "n": self.n,
-            "bbox": [_round(v) for v in self.bbox],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class MapPoint:
-    lon: float
-    lat: float
-    organisation_id: int
-    name: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "lat": _round(self.lat),
-            "lon": _round(self.lon),
-            "id": self.organisation_id,
-            "name": self.name,
-        }
-
-
-@dataclass(slots=True)
-class MapResult:
-    zoom: int  # as requested
-    cell_zoom: int  # the zoom whose 64-pixel grid produced the clusters (≤ zoom)
-    total: int  # establishments in the cells covering the bounding box
-    clusters: list[MapCluster] = field(default_factory=list)
-    points: list[MapPoint] = field(default_factory=list)
-    source: str = "live"  # "index" or "live" (for tests and benchmarks)
-
-    @property
-    def cell_pixels(self) -> int:
-        """Side of a cell in screen pixels at the requested zoom."""
-        return (1 << CELL_SHIFT) << max(0, self.zoom - self.cell_zoom)
-
-    def as_dict(self) -> dict[str, Any]:
-        features = [c.as_dict() for c in self.clusters] + [p.as_dict() for p in self.points]
-        return {
-            "zoom": self.zoom,
-            "cell": self.cell_pixels,
-            "total": self.total,
-            "features": features,
-        }
-
-    def to_json(self) -> bytes:
-        """Compact UTF-8 JSON (no spaces, 5-decimal coordinates)."""
-        return json.dumps(self.as_dict(), ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _round(value: float) -> float:
-    return round(value, COORD_DECIMALS)
-
-
-def parse_bbox(text: str) -> BBox:
-    """'west,south,east,north' in degrees -> floats, or MapQueryError."""
-    parts = (text or "").split(",")
-    if len(parts) != 4:
-        raise MapQueryError(
-            _("bbox doit contenir quatre nombres séparés par des virgules : ouest,sud,est,nord.")
-        )
-    try:
-        values = tuple(float(p) for p in parts)
-    except ValueError:
-        raise MapQueryError(
-            _("bbox doit contenir quatre nombres séparés par des virgules : ouest,sud,est,nord.")
-        ) from None
-    return validate_bbox(values)  # type: ignore[arg-type]
-
-
-def validate_bbox(bbox: BBox) -> BBox:
-    west, south, east, north = bbox
-    if not all(math.isfinite(v) for v in bbox):
-        raise MapQueryError(_("bbox ne doit contenir que des nombres finis."))
-    if not (-180 <= west <= 180 and -180 <= east <= 180):
-        raise MapQueryError(_("Les longitudes de bbox doivent être comprises entre -180 et 180."))
-    if not (-90 <= south <= 90 and -90 <= north <= 90):
-        raise MapQueryError(_("Les latitudes de bbox doivent être comprises entre -90 et 90."))
-    if west >= east:
-        raise MapQueryError(_("bbox : l'ouest doit être inférieur à l'est (ouest,sud,est,nord)."))
-    if south >= north:
-        raise MapQueryError(_("bbox : le sud doit être inférieur au nord (ouest,sud,est,nord)."))
-    return bbox
-
-
-def validate_zoom(zoom: int) -> int:
-    if isinstance(zoom, bool) or not isinstance(zoom, int) or not 0 <= zoom <= MAX_ZOOM:
-        raise MapQueryError(_("zoom doit être un entier compris entre 0 et %d.") % MAX_ZOOM)
-    return zoom
 
 
 def _pixel_window(bbox: BBox) -> tuple[int, int, int, int]:
@@ -277,10 +177,11 @@ def _few_in_window(window: tuple[int, int, int, int]) -> bool:
 
 def _live_cells(qs: QuerySet[Establishment], shift: int) -> list[Cell]:
     """The GROUP BY of `qs` into map cells at grid `shift`: (cx, cy, n, sum_mx, sum_my, min_mx,
-    min_my, max_mx, max_my, smallest id)."""
+    min_my, max_mx, max_my, smallest id, count per family). Grouped by cell and family, then
+    folded per cell."""
     rows = (
         qs.annotate(cx=F("mx").bitrightshift(shift), cy=F("my").bitrightshift(shift))
-        .values_list("cx", "cy")
+        .values_list("cx", "cy", "organisation__ess_family")
         .annotate(
             Count("id"),
             Sum("mx"),
@@ -292,27 +193,45 @@ def _live_cells(qs: QuerySet[Establishment], shift: int) -> list[Cell]:
             Min("id"),
         )
     )
-    return [tuple(int(v) for v in row) for row in rows]  # type: ignore[misc]
+    cells: dict[tuple[int, int], list[Any]] = {}
+    for cx, cy, family, n, sx, sy, ax, ay, bx, by, eid in rows:
+        counts = [0] * FAMILY_COUNT
+        counts[family_index(family)] = int(n)
+        cell = [int(cx), int(cy), int(n), int(sx), int(sy), int(ax), int(ay), int(bx), int(by)]
+        _fold(cells, (int(cx), int(cy)), [*cell, int(eid), counts])
+    return [_cell(m) for m in cells.values()]
+
+
+def _fold(cells: dict[tuple[int, int], list[Any]], key: tuple[int, int], m: list[Any]) -> None:
+    """Add the cell (as a list) `m` to the cell `key` of `cells`."""
+    into = cells.get(key)
+    if into is None:
+        cells[key] = [key[0], key[1], *m[2:10], list(m[10])]
+        return
+    into[2] += m[2]
+    into[3] += m[3]
+    into[4] += m[4]
+    into[5] = min(into[5], m[5])
+    into[6] = min(into[6], m[6])
+    into[7] = max(into[7], m[7])
+    into[8] = max(into[8], m[8])
+    into[9] = None if into[9] is None or m[9] is None else min(into[9], m[9])
+    into[10] = [a + b for a, b in zip(into[10], m[10], strict=True)]
+
+
+def _cell(m: list[Any]) -> Cell:
+    return (*m[:10], tuple(m[10]))  # type: ignore[return-value]
 
 
 def _merge(cells: list[Cell]) -> list[Cell]:
     """The same establishments on the grid one zoom coarser (cells 2 x 2 merged)."""
     merged: dict[tuple[int, int], list[Any]] = {}
-    for cx, cy, n, sx, sy, ax, ay, bx, by, eid in cells:
-        key = (cx >> 1, cy >> 1)
-        m = merged.get(key)
-        if m is None:
-            merged[key] = [key[0], key[1], n, sx, sy, ax, ay, bx, by, eid]
-        else:
-            m[2] += n
-            m[3] += sx
-            m[4] += sy
-            m[5] = min(m[5], ax)
-            m[6] = min(m[6], ay)
-            m[7] = max(m[7], bx)
-            m[8] = max(m[8], by)
+    for c in cells:
+        _fold(merged, (c[0] >> 1, c[1] >> 1), list(c))
+    for m in merged.values():
+        if m[2] > 1:
             m[9] = None
-    return [tuple(m) for m in merged.values()]  # type: ignore[misc]
+    return [_cell(m) for m in merged.values()]
 
 
 def _name(name: str) -> str:
@@ -325,22 +244,31 @@ def _lonlat(mx: float, my: float) -> tuple[float, float]:
 
 
 def _cluster(cell: Cell) -> MapCluster:
-    _cx, _cy, n, sx, sy, ax, ay, bx, by, _eid = cell
+    _cx, _cy, n, sx, sy, ax, ay, bx, by, _eid, families = cell
     lon, lat = _lonlat(sx / n, sy / n)
     west, north = _lonlat(ax, ay)
     east, south = _lonlat(bx, by)
-    return MapCluster(n=n, lon=lon, lat=lat, bbox=(west, south, east, north))
+    return MapCluster(
+        n=n, lon=lon, lat=lat, bbox=(west, south, east, north), families=tuple(families)
+    )
 
 
 def _points_of(establishment_ids: list[int]) -> list[MapPoint]:
     rows = (
         Establishment.objects.filter(id__in=establishment_ids)
         .order_by("organisation__name", "id")
-        .values_list("mx", "my", "organisation_id", "organisation__name")
+        .values_list(
+            "mx", "my", "organisation_id", "organisation__name", "organisation__ess_family"
+        )
     )
     return [
-        MapPoint(*_lonlat(mx or 0, my or 0), organisation_id=org_id, name=_name(name))
-        for mx, my, org_id, name in rows  # placed: they were found by their position
+        MapPoint(
+            *_lonlat(mx or 0, my or 0),
+            organisation_id=org_id,
+            name=_name(name),
+            family=family_index(family),
+        )
+        for mx, my, org_id, name, family in rows  # placed: they were found by their position
     ]
 
 
@@ -422,8 +350,34 @@ def index_cells(
         conditions.append(tq.condition())
     query = all_of(*(to_query(handle.schema, c) for c in conditions))
     if shift >= WORLD_CACHE_MIN_SHIFT and tq is None:
-        return _world_cells(handle, repr(conditions), query, window, shift)
-    return spatial.grid_cells(
+        return _world_cells(handle, repr(conditions), query, window, shift, params)
+    return _grid_cells(handle, query, window, shift, params)
+
+
+def _grid_cells(
+    handle: Handle,
+    query: tantivy.Query,
+    window: tuple[int, int, int, int],
+    shift: int,
+    params: SearchParams,
+) -> list[Cell]:
+    """spatial.grid_cells with the count per family of each cell. One family asked for: every
+    establishment is of that family, so the `terms` sub-aggregation (a third of the
+    aggregation's cost on a wide view) is left out and the counts written directly."""
+    if len(params.famille) != 1:
+        return spatial.grid_cells(
+            handle.schema,
+            handle.searcher(),
+            query,
+            window,
+            shift,
+            base_shift=MAP_BASE_SHIFT,
+            id_field="establishment",
+            group_field="family",
+            groups=FAMILY_COUNT,
+        )
+    family = family_index(params.famille[0])
+    cells = spatial.grid_cells(
         handle.schema,
         handle.searcher(),
         query,
@@ -432,6 +386,10 @@ def index_cells(
         base_shift=MAP_BASE_SHIFT,
         id_field="establishment",
     )
+    return [
+        (*c[:10], tuple(c[2] if i == family else 0 for i in range(FAMILY_COUNT)))  # type: ignore[misc]
+        for c in cells
+    ]
 
 
 # Country zooms (cells of zoom <= 6): a view holds most of the documents, and the histogram
@@ -452,19 +410,12 @@ def _world_cells(
     query: tantivy.Query,
     window: tuple[int, int, int, int],
     shift: int,
+    params: SearchParams,
 ) -> list[Cell]:
     key = (str(handle.path), handle.generation, handle.version, conditions_key, shift)
     cells = _world_cache.get(key)
     if cells is None:
-        cells = spatial.grid_cells(
-            handle.schema,
-            handle.searcher(),
-            query,
-            (0, 0, _WORLD - 1, _WORLD - 1),
-            shift,
-            base_shift=MAP_BASE_SHIFT,
-            id_field="establishment",
-        )
+        cells = _grid_cells(handle, query, (0, 0, _WORLD - 1, _WORLD - 1), shift, params)
         while len(_world_cache) >= WORLD_CACHE_ENTRIES:
             _world_cache.pop(next(iter(_world_cache)))
         _world_cache[key] = cells

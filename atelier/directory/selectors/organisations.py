@@ -69,7 +69,7 @@ def public_organisations() -> QuerySet[Organisation]:
 
 def _detail_queryset(*, include_outside_ess: bool) -> QuerySet[Organisation]:
     qs = Organisation.objects.all() if include_outside_ess else public_organisations()
-    establishments = Establishment.objects.select_related("commune").order_by(
+    establishments = Establishment.objects.select_related("commune", "naf").order_by(
         "-is_open", "-is_head_office", "id"
     )
     memberships = (
@@ -88,7 +88,8 @@ def organisation_detail(key: str | int, *, include_outside_ess: bool = False) ->
     """The organisation with this id (`key` an int, or a text of digits), or this SIREN when
     the text is 9 digits, or the organisation of the establishment with this SIRET when it is
     14 (spaces and dots between groups are ignored: "482 345 675"), with its establishments
-    (and communes), legal category, NAF code and active memberships' network names: 4 queries.
+    (open and closed, with their communes and NAF codes), legal category, NAF code and active
+    memberships' network names: 3 queries.
     Raises OrganisationNotFound."""
     text = str(key).strip()
     number = IDENTIFIER_SEPARATORS.sub("", text)

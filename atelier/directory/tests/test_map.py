@@ -105,7 +105,8 @@ def test_cluster_position_is_the_mean_of_its_members_and_bbox_their_extent():
     assert west == pytest.approx(2.30, abs=1e-5) and east == pytest.approx(2.40, abs=1e-5)
     assert south == pytest.approx(48.80, abs=1e-5) and north == pytest.approx(48.90, abs=1e-5)
     body = result.as_dict()["features"][0]
-    assert set(body) == {"lat", "lon", "n", "bbox"}
+    assert set(body) == {"lat", "lon", "n", "bbox", "fc"}
+    assert body["fc"] == [3] and cluster.family == 0  # three associations
     assert body["bbox"] == [round(v, 5) for v in cluster.bbox]
 
 
@@ -217,6 +218,7 @@ def test_merged_clusters_span_exactly_their_members(settings, monkeypatch, engin
                 "lat": round(lat, 5),
                 "lon": round(lon, 5),
                 "bbox": [round(v, 5) for v in (west, south, east, north)],
+                "fc": [len(members)],  # _org(): associations
             }
         )
     got = [c.as_dict() for c in result.clusters]

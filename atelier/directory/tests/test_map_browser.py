@@ -12,6 +12,9 @@ from atelier.directory.tests.factories import EstablishmentFactory, Organisation
 
 pytestmark = pytest.mark.e2e
 
+COOPANAME = '#atlas-map .atlas-point[aria-label="Coopaname (coopérative)"]'
+CLUSTER_NAME = re.compile(r"^2 établissements \(1 association, 1 coopérative\) — zoomer$")
+
 
 def _place(name, lon, lat, family="association"):
     org = OrganisationFactory(name=name, ess_family=family, ess_rule=EssRule.LEGAL_CATEGORY)
@@ -39,7 +42,7 @@ def test_clusters_are_buttons_named_for_screen_readers_and_zoom_with_the_keyboar
     page.goto("/atlas/")
     cluster = page.locator("#atlas-map .atlas-cluster").first
     expect(cluster).to_have_attribute("role", "button")
-    expect(cluster).to_have_attribute("aria-label", re.compile(r"^2 acteurs — zoomer$"))
+    expect(cluster).to_have_attribute("aria-label", CLUSTER_NAME)
     expect(cluster).to_have_attribute("tabindex", "0")
     expect(page.locator("[data-atlas-map-status]")).to_contain_text("3 établissements")
 
@@ -49,13 +52,13 @@ def test_clusters_are_buttons_named_for_screen_readers_and_zoom_with_the_keyboar
     # The two Parisian actors get apart once zoomed in: two named points.
     points = page.locator("#atlas-map .atlas-point")
     expect(points).to_have_count(2, timeout=15_000)
-    expect(page.locator('#atlas-map .atlas-point[aria-label="Coopaname"]')).to_be_visible()
+    expect(page.locator(COOPANAME)).to_be_visible()
 
 
 def test_a_point_opens_a_popup_whose_link_leads_to_the_organisation(page):
     actors = _actors()
     page.goto("/atlas/")
-    lyon = page.locator('#atlas-map .atlas-point[aria-label="Astrolabe Conseil"]')
+    lyon = page.locator('#atlas-map .atlas-point[aria-label="Astrolabe Conseil (association)"]')
     expect(lyon).to_be_visible()
     lyon.focus()
     page.keyboard.press("Enter")
@@ -70,7 +73,7 @@ def test_the_search_filters_travel_with_every_map_request(page):
     _actors()
     requests = _api_requests(page)
     page.goto("/atlas/?famille=cooperative")
-    expect(page.locator('#atlas-map .atlas-point[aria-label="Coopaname"]')).to_be_visible()
+    expect(page.locator(COOPANAME)).to_be_visible()
     expect(page.locator("#atlas-map .atlas-cluster")).to_have_count(0)
     assert requests and all("famille=cooperative" in url for url in requests)
 
@@ -78,7 +81,7 @@ def test_the_search_filters_travel_with_every_map_request(page):
     page.evaluate(
         "document.getElementById('atlas-map').setAttribute('data-query', 'famille=association')"
     )
-    expect(page.locator('#atlas-map .atlas-point[aria-label="Coopaname"]')).to_have_count(0)
+    expect(page.locator(COOPANAME)).to_have_count(0)
     assert any("famille=association" in url for url in requests)
 
 
@@ -98,7 +101,7 @@ def test_without_javascript_the_map_says_the_list_has_the_same_actors(nojs_page)
 def test_the_maps_pass_axe_with_markers_and_a_popup_open(page, axe):
     actors = _actors()
     page.goto("/atlas/")
-    point = page.locator('#atlas-map .atlas-point[aria-label="Astrolabe Conseil"]')
+    point = page.locator('#atlas-map .atlas-point[aria-label="Astrolabe Conseil (association)"]')
     expect(point).to_be_visible()
     expect(page.locator("#atlas-map .atlas-cluster")).to_have_count(1)
     point.focus()

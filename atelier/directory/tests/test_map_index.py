@@ -184,7 +184,7 @@ def test_every_way_of_selecting_the_window_gives_the_live_cells(
             indexed = map_selectors.index_cells(params, snapped, shift)
             assert indexed is not None
             # The live query gives the smallest id of every cell; the index only of singles.
-            expected = sorted(c[:9] + ((c[9],) if c[2] == 1 else (None,)) for c in live)
+            expected = sorted(c[:9] + ((c[9],) if c[2] == 1 else (None,)) + c[10:] for c in live)
             assert sorted(indexed) == expected, (query, bbox, zoom)
 
 

@@ -73,7 +73,7 @@ def test_get_with_parameters_renders_results_and_checked_boxes(client, orgs):
     assert not re.search(r'name="famille" value="association" id="[^"]+" checked', body)
     assert 'value="cooperative"' in body
     assert 'id="atlas-q" value="cooperative"' in body
-    assert "1 acteur trouvé" in body
+    assert "1 organisation dans la liste" in body
 
 
 def test_facets_show_counts(client, orgs):
@@ -109,7 +109,7 @@ def test_empty_results_suggest_removing_filters(client, orgs):
     assert '<ol id="atlas-results"' not in body
     assert "Aucun acteur ne correspond" in body
     assert "Retirez un ou plusieurs filtres" in body
-    assert "Aucun acteur trouvé" in body
+    assert "Aucune organisation dans la liste" in body
 
 
 def test_invalid_parameters_are_a_polite_message(client, orgs):

@@ -35,6 +35,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisation": org,
         "ess_rule": ess_rule_info(org),
         "establishments": establishments,
+        "open_count": sum(1 for est, _ in establishments if est.is_open),
         "networks": [m.network for m in org.public_memberships],
         "establishments_geojson": json.dumps(establishments_geojson(org), ensure_ascii=False),
         "jsonld": mark_safe(json_for_script(organisation_jsonld(org, url=url))),  # noqa: S308

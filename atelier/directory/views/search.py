@@ -127,6 +127,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "place": params.place,
             "place_as_text": place_as_text,
             "place_choices": place_choices,
+            # "Rechercher dans cette zone": the map's script adds zone=… to these filters.
+            "atlas_map_zone_url": "?" + params.to_querystring(page=False),
         },
         # A page number that is not one (page=abc, page=²), a radius, centre or zone that
         # cannot be used: the page explains it, as a 400.

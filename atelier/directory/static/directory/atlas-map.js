@@ -9,6 +9,13 @@
  * Markers are keyboard-focusable buttons with accessible names (Enter or Space activates them);
  * clusters zoom to their members, points open a popup linking to the organisation page. Motion is off under
  * prefers-reduced-motion. Without JavaScript the result list carries the same content.
+ *
+ * ESS families (data-families, directory/families.py): a point's `f` and a cluster's `fc`
+ * (counts per family) give each marker a colour and a letter (told apart without colour); a
+ * cluster takes its dominant family's, its ring the share of each (CSS custom properties set
+ * through the CSSOM: the CSP forbids style attributes). A point's popup loads the address from
+ * the organisation API (data-detail-url). Base-map tiles: data-tile-url (empty: plain
+ * background), attribution text escaped here and linked to data-tile-attribution-url.
  */
 (function () {
   "use strict";
@@ -33,6 +40,32 @@
     });
   }
 
+  function families(el) {
+    try {
+      return JSON.parse(el.getAttribute("data-families") || "[]");
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function familyOf(list, index) {
+    return list[index] || list[list.length - 1] || { letter: "", css: "", label: "", plural: "" };
+  }
+
+  /* The first largest count of `counts` (a cluster's colour). */
+  function dominant(counts) {
+    var best = 0;
+    (counts || []).forEach(function (n, i) { if (n > counts[best]) best = i; });
+    return best;
+  }
+
+  function attribution(el) {
+    var text = escapeHtml(el.getAttribute("data-tile-attribution") || "");
+    var url = el.getAttribute("data-tile-attribution-url") || "";
+    if (!text || !/^https?:\/\//.test(url)) return text;
+    return '<a href="' + escapeHtml(url) + '">' + text + "</a>";
+  }
+
   function createMap(el) {
     var options = {
       maxZoom: MAX_ZOOM,
@@ -54,9 +87,11 @@
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     var tileUrl = el.getAttribute("data-tile-url");
     if (tileUrl) {
+      var tileMax = parseInt(el.getAttribute("data-tile-max-zoom"), 10);
       L.tileLayer(tileUrl, {
         maxZoom: MAX_ZOOM,
-        attribution: el.getAttribute("data-tile-attribution") || "",
+        maxNativeZoom: tileMax >= 0 ? Math.min(tileMax, MAX_ZOOM) : MAX_ZOOM,
+        attribution: attribution(el),
       }).addTo(map);
     } else {
       el.classList.add("atlas-map-plain");
@@ -67,11 +102,12 @@
 
   /* A focusable marker: role button, accessible name, Enter/Space activate (Leaflet handles
    * Enter; Space is added here). */
-  function accessibleMarker(latlng, icon, name, onActivate) {
+  function accessibleMarker(latlng, icon, name, onActivate, onAdd) {
     var marker = L.marker(latlng, { icon: icon, keyboard: true, title: name, riseOnHover: true });
     marker.on("add", function () {
       var node = marker.getElement();
       if (!node) return;
+      if (onAdd) onAdd(node);
       node.setAttribute("role", "button");
       node.setAttribute("aria-label", name);
       node.addEventListener("keydown", function (event) {
@@ -86,18 +122,39 @@
     return marker;
   }
 
-  function clusterIcon(n) {
-    var size = Math.round(30 + 9 * Math.log10(n));
+  function clusterIcon(n, family) {
+    var size = Math.round(34 + 9 * Math.log10(n));
     var tier = n < 10 ? "s" : n < 1000 ? "m" : "l";
     return L.divIcon({
-      className: "atlas-cluster atlas-cluster-" + tier,
-      html: "<span>" + numberFormat.format(n) + "</span>",
+      className: "atlas-cluster atlas-cluster-" + tier + " " + family.css,
+      html: '<span class="atlas-cluster-inner"><span class="atlas-cluster-n">' + numberFormat.format(n) +
+        '</span><span class="atlas-cluster-letter" aria-hidden="true" data-letter="' + escapeHtml(family.letter) + '"></span></span>',
       iconSize: [size, size],
     });
   }
 
+  /* The ring of a cluster: cumulative shares of each family, as custom properties. */
+  function setRing(node, counts, n) {
+    var sum = 0;
+    for (var i = 0; i < 5; i++) {
+      sum += (counts && counts[i]) || 0;
+      node.style.setProperty("--atlas-s" + i, (100 * sum / n).toFixed(1) + "%");
+    }
+  }
+
+  /* "15 associations, 8 coopératives" (singular for one). */
+  function breakdown(list, counts) {
+    var parts = [];
+    (counts || []).forEach(function (count, i) {
+      if (!count) return;
+      var family = familyOf(list, i);
+      parts.push(numberFormat.format(count) + " " + (count === 1 ? family.label : family.plural));
+    });
+    return parts.join(", ");
+  }
+
   /* Points sharing a position are spread on a small circle so each one can be reached. */
-  function pointIcon(index, count, closed) {
+  function pointIcon(index, count, closed, family) {
     var dx = 0;
     var dy = 0;
     if (count > 1) {
@@ -107,11 +164,11 @@
       dy = Math.round(radius * Math.sin(angle));
     }
     return L.divIcon({
-      className: "atlas-point" + (closed ? " atlas-point-closed" : ""),
-      html: "",
-      iconSize: [18, 18],
-      iconAnchor: [9 - dx, 9 - dy],
-      popupAnchor: [dx, dy - 9],
+      className: "atlas-point" + (family ? " " + family.css : "") + (closed ? " atlas-point-closed" : ""),
+      html: family ? '<span aria-hidden="true">' + escapeHtml(family.letter) + "</span>" : "",
+      iconSize: [22, 22],
+      iconAnchor: [11 - dx, 11 - dy],
+      popupAnchor: [dx, dy - 11],
     });
   }
 
@@ -160,6 +217,7 @@
     this.controller = null;
     this.timer = null;
     this.query = el.getAttribute("data-query") || "";
+    this.families = families(el);
     var self = this;
     this.map.fitBounds(FRANCE, { animate: false });
     this.map.on("moveend", function () { self.schedule(); });
@@ -253,9 +311,11 @@
     this.layer.clearLayers();
     var clusters = data.features.filter(function (f) { return f.n; });
     var points = data.features.filter(function (f) { return !f.n; });
+    var list = this.families;
     clusters.forEach(function (f) {
-      var name = label(el, "cluster", { n: numberFormat.format(f.n) });
-      var marker = accessibleMarker([f.lat, f.lon], clusterIcon(f.n), name, function (keyboard) {
+      var name = label(el, "cluster", { n: numberFormat.format(f.n), families: breakdown(list, f.fc) });
+      var family = familyOf(list, dominant(f.fc));
+      var marker = accessibleMarker([f.lat, f.lon], clusterIcon(f.n, family), name, function (keyboard) {
         // The markers are redrawn after the zoom: keyboard users keep their place on the map.
         if (keyboard) el.focus({ preventScroll: true });
         var bounds = L.latLngBounds([f.bbox[1], f.bbox[0]], [f.bbox[3], f.bbox[2]]);
@@ -263,16 +323,17 @@
         // Members at one position (or too close to separate): zoom in by steps to the end.
         if (target <= map.getZoom()) target = Math.min(MAX_ZOOM, map.getZoom() + 2);
         map.setView(bounds.getCenter(), Math.min(target, MAX_ZOOM), { animate: !reducedMotion });
-      });
+      }, function (node) { setRing(node, f.fc, f.n); });
       self.layer.addLayer(marker);
     });
     var groups = groupByPosition(points, function (f) { return f.lat + "," + f.lon; });
     Object.keys(groups).forEach(function (key) {
       var group = groups[key];
       group.forEach(function (f, index) {
-        var marker = accessibleMarker([f.lat, f.lon], pointIcon(index, group.length, false), f.name, function (keyboard) {
-          var href = el.getAttribute("data-org-url").replace(/\/0\/$/, "/" + f.id + "/");
-          openPopup(el, marker, '<p class="atlas-popup-name">' + escapeHtml(f.name) + '</p><a href="' + escapeHtml(href) + '">' + escapeHtml(label(el, "open")) + '<span class="visually-hidden"> : ' + escapeHtml(f.name) + "</span></a>", keyboard);
+        var family = familyOf(list, f.f);
+        var name = f.name + " (" + family.label + ")";
+        var marker = accessibleMarker([f.lat, f.lon], pointIcon(index, group.length, false, family), name, function (keyboard) {
+          self.popup(marker, f, family, keyboard);
         });
         self.layer.addLayer(marker);
       });
@@ -280,6 +341,72 @@
     var text = label(el, "count", { n: numberFormat.format(data.total) });
     if (clusters.length) text += " " + label(el, "more");
     this.say(text);
+    this.updateZone();
+  };
+
+  /* A point's popup: name, family, address (loaded once from the organisation API: the
+   * establishment nearest the point) and the link to the organisation page. */
+  SearchMap.prototype.popup = function (marker, f, family, keyboard) {
+    var el = this.el;
+    var href = el.getAttribute("data-org-url").replace(/\/0\/$/, "/" + f.id + "/");
+    var html = function (address) {
+      return '<p class="atlas-popup-name">' + escapeHtml(f.name) + '</p><p class="atlas-popup-family"><span class="atlas-popup-letter ' +
+        escapeHtml(family.css) + '" aria-hidden="true">' + escapeHtml(family.letter) + "</span> " + escapeHtml(family.label) +
+        '</p><p class="atlas-popup-address" aria-live="polite">' + escapeHtml(address) + '</p><a href="' + escapeHtml(href) + '">' +
+        escapeHtml(label(el, "open")) + '<span class="visually-hidden"> : ' + escapeHtml(f.name) + "</span></a>";
+    };
+    if (marker.atlasAddress !== undefined) {
+      openPopup(el, marker, html(marker.atlasAddress), keyboard);
+      return;
+    }
+    openPopup(el, marker, html(label(el, "address-loading")), keyboard);
+    var url = (el.getAttribute("data-detail-url") || "").replace(/\/0$/, "/" + f.id);
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (org) {
+        var best = null;
+        var distance = Infinity;
+        (org.establishments || []).forEach(function (e) {
+          if (!e.is_open || e.latitude === null || e.longitude === null) return;
+          var d = Math.abs(e.latitude - f.lat) + Math.abs(e.longitude - f.lon);
+          if (d < distance) { distance = d; best = e; }
+        });
+        var lines = best ? [best.address_complement, best.street, [best.postcode, best.commune_name].filter(Boolean).join(" ")] : [];
+        return lines.filter(Boolean).join(", ") || label(el, "address-unknown");
+      })
+      .catch(function () { return label(el, "address-unknown"); })
+      .then(function (address) {
+        marker.atlasAddress = address;
+        var popup = marker.getPopup();
+        if (!popup) return;
+        // Only the address paragraph changes: the focus (on the link) stays where it is.
+        var node = popup.getElement() && popup.getElement().querySelector(".atlas-popup-address");
+        if (node) node.textContent = address;
+        else popup.setContent(html(address));
+      });
+  };
+
+  /* "Rechercher dans cette zone": the current query with zone=minlon,minlat,maxlon,maxlat. */
+  SearchMap.prototype.updateZone = function () {
+    var box = this.el.parentNode.querySelector("[data-atlas-map-zone]");
+    var link = box && box.querySelector("a[data-zone-base]");
+    if (!link) return;
+    var base = link.getAttribute("data-zone-base");
+    var cut = base.indexOf("?");
+    var params = new URLSearchParams(cut < 0 ? "" : base.slice(cut + 1));
+    var b = this.map.getBounds();
+    var clampLon = function (v) { return Math.max(-180, Math.min(180, v)); };
+    var clampLat = function (v) { return Math.max(-90, Math.min(90, v)); };
+    params.delete("page");
+    params.delete("zone");
+    var zone = [clampLon(b.getWest()), clampLat(b.getSouth()), clampLon(b.getEast()), clampLat(b.getNorth())]
+      .map(function (v) { return v.toFixed(4); }).join(","); // commas kept as typed: zone=w,s,e,n
+    var query = params.toString();
+    link.setAttribute("href", (cut < 0 ? base : base.slice(0, cut)) + "?" + (query ? query + "&" : "") + "zone=" + zone);
+    box.hidden = false;
   };
 
   /* ---- the organisation map -------------------------------------------------------------- */
@@ -295,6 +422,9 @@
     }
     var map = createMap(el);
     var closedLabel = label(el, "closed");
+    var family = el.getAttribute("data-family-css")
+      ? { css: el.getAttribute("data-family-css"), letter: el.getAttribute("data-family-letter") || "" }
+      : null;
     var items = features.map(function (f) {
       return {
         lon: f.geometry.coordinates[0],
@@ -308,7 +438,7 @@
       var group = groups[key];
       group.forEach(function (f, index) {
         var name = f.closed ? f.name + " (" + closedLabel + ")" : f.name;
-        var marker = accessibleMarker([f.lat, f.lon], pointIcon(index, group.length, f.closed), name, function (keyboard) {
+        var marker = accessibleMarker([f.lat, f.lon], pointIcon(index, group.length, f.closed, family), name, function (keyboard) {
           openPopup(el, marker, '<p class="atlas-popup-name">' + escapeHtml(name) + "</p>", keyboard);
         });
         marker.addTo(map);
