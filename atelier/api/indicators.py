@@ -20,7 +20,7 @@ from atelier.observatory.tasks import observatory_refresh_if_stale
 
 router = Router(tags=["observatoire"])
 
-LevelName = Literal["commune", "arrondissement", "epci", "ept", "departement", "region"]
+LevelName = Literal["commune", "arrondissement", "epci", "ept", "departement", "region", "custom"]
 assert set(LevelName.__args__) == {str(level) for level in PAGE_LEVELS}  # noqa: S101
 SecretMark = Literal["secret"]
 BANDS_DOC = ", ".join(f"{band} = {low}–{high}" for band, (low, high) in BAND_BOUNDS.items())
@@ -177,7 +177,10 @@ def indicators_body(ind: Indicators) -> dict:
     "basse, centrale, haute), répartitions par famille, forme juridique, section NAF, tranche "
     "d'effectifs et thème, créations et cessations par année, et comparaisons avec les "
     "territoires englobants (indices région = 100 et France = 100). Niveaux : commune, "
-    "arrondissement (municipal), epci, ept, departement, region. Les cases couvertes par le "
+    "arrondissement (municipal), epci, ept, departement, region, et custom : un territoire "
+    "personnalisé (liste de communes enregistrée par l'équipe d'un réseau, code choisi à sa "
+    "création, page /observatoire/custom/{code}/ ; chaque organisation comptée une fois, à son "
+    "siège). Les cases couvertes par le "
     'secret statistique valent "secret". Un territoire sans organisation répond par des '
     "zéros et une explication.",
 )

@@ -338,3 +338,41 @@ def organisation_field(name: str) -> models.Field:
     if not isinstance(field, models.Field):
         raise LookupError(name)
     return field
+
+
+class EconomyCount(models.Model):
+    """Every active establishment of the SIRENE stock, ESS or not, counted per commune × NAF
+    section × headcount band by `import-sirene --count-all` (never stored one by one): the
+    denominator of the ESS's share in the observatory. Replaced per commune at each import."""
+
+    commune = models.CharField(_("code commune"), max_length=5)
+    naf_section = models.CharField(_("section NAF"), max_length=1, blank=True)
+    headcount_band = models.CharField(_("tranche d'effectifs"), max_length=2)
+    establishments = models.PositiveIntegerField(_("établissements"))
+
+    class Meta:
+        verbose_name = _("établissements de toute l'économie")
+        verbose_name_plural = _("établissements de toute l'économie")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "naf_section", "headcount_band"],
+                name="directory_economycount_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune} {self.naf_section} {self.headcount_band}"
+
+
+class EconomyCoverage(models.Model):
+    """A commune whose counts of the whole economy were imported (even when it has none)."""
+
+    commune = models.CharField(_("code commune"), max_length=5, primary_key=True)
+    imported_at = models.DateTimeField(_("importé le"))
+
+    class Meta:
+        verbose_name = _("commune comptée")
+        verbose_name_plural = _("communes comptées")
+
+    def __str__(self) -> str:
+        return self.commune

@@ -14,6 +14,8 @@ class Level(models.TextChoices):
     DEPARTEMENT = "departement", _("département")
     REGION = "region", _("région")
     FRANCE = "france", _("France")
+    # A list of communes saved by the staff of a network (models.CustomTerritory).
+    CUSTOM = "custom", _("territoire personnalisé")
 
 
 PAGE_LEVELS = [level for level in Level if level != Level.FRANCE]

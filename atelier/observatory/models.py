@@ -11,6 +11,7 @@ services.rebuild.observatory_rebuild (set-based SQL), never edited row by row.
 - `State`: which directory data version the tables reflect.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +38,7 @@ class Place(models.Model):
 
 class Aggregate(models.Model):
     level = models.CharField(max_length=16, choices=Level.choices)
-    code = models.CharField(max_length=9)
+    code = models.CharField(max_length=40)
     dimension = models.CharField(max_length=8, choices=Dimension.choices)
     value = models.CharField(max_length=16, blank=True)
     organisations = models.IntegerField()  # head offices in the territory
@@ -61,7 +62,7 @@ class Aggregate(models.Model):
 
 class FlowAggregate(models.Model):
     level = models.CharField(max_length=16, choices=Level.choices)
-    code = models.CharField(max_length=9)
+    code = models.CharField(max_length=40)
     flow = models.CharField(max_length=8, choices=Flow.choices)
     year = models.IntegerField()
     organisations = models.IntegerField()
@@ -76,7 +77,7 @@ class FlowAggregate(models.Model):
 
 class TerritoryPopulation(models.Model):
     level = models.CharField(max_length=16, choices=Level.choices)
-    code = models.CharField(max_length=9)
+    code = models.CharField(max_length=40)
     population = models.BigIntegerField(null=True)
     communes = models.IntegerField()
     communes_without_population = models.IntegerField()
@@ -102,3 +103,74 @@ class State(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CustomTerritory(models.Model):
+    """A list of communes (or municipal arrondissements) saved by the staff of a network: its
+    indicators are computed like any other level's (level `custom`, services.rebuild)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    network = models.ForeignKey(
+        "accounts.Network",
+        on_delete=models.PROTECT,
+        related_name="custom_territories",
+        verbose_name=_("réseau propriétaire"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("territoire personnalisé")
+        verbose_name_plural = _("territoires personnalisés")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomTerritoryCommune(models.Model):
+    """A commune (or municipal arrondissement) of a custom territory, by its INSEE code."""
+
+    territory = models.ForeignKey(CustomTerritory, on_delete=models.CASCADE, related_name="members")
+    code = models.CharField(_("code commune"), max_length=5)
+
+    class Meta:
+        verbose_name = _("commune d'un territoire personnalisé")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "code"], name="observatory_custom_commune_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.territory_id}:{self.code}"
+
+
+class EconomyAggregate(models.Model):
+    """Every establishment of the territory, ESS or not (the counts `import-sirene --count-all`
+    stored in the directory), with the employee estimate of their headcount bands: the
+    denominator of the ESS's share. `communes_missing`: places (communes, arrondissements) of the
+    territory whose counts were never imported (then no ratio is given)."""
+
+    level = models.CharField(max_length=16, choices=Level.choices)
+    code = models.CharField(max_length=40)
+    establishments = models.BigIntegerField()
+    jobs_low = models.FloatField()
+    jobs_central = models.FloatField()
+    jobs_high = models.FloatField()
+    communes_missing = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("établissements de toute l'économie")
+        indexes = [models.Index(fields=["level", "code"], name="observatory_eco_territory")]
+
+    def __str__(self) -> str:
+        return f"{self.level}:{self.code}"

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from atelier.search import versions
 
 from ..indexes import VERSION
-from ..models import Establishment, Organisation
+from ..models import EconomyCount, EconomyCoverage, Establishment, Organisation
 
 # The data version that moves with every write to organisations and establishments
 # (atelier.search.versions): the observatory compares it with the one it was built from.
@@ -100,3 +100,19 @@ def organisation_closures() -> QuerySet:
         .order_by()
         .values(f_org=F("id"), f_place=F("commune_code"), f_year=ExtractYear("updated_at"))
     )
+
+
+def economy_counts() -> QuerySet:
+    """The whole economy (ESS or not) counted by `import-sirene --count-all`: one row per
+    commune (or arrondissement) `f_place` × NAF section × headcount band `f_band`, with the
+    number of active establishments `f_count`."""
+    return (
+        EconomyCount.objects.order_by()
+        .filter(establishments__gt=0)
+        .values(f_place=F("commune"), f_band=F("headcount_band"), f_count=F("establishments"))
+    )
+
+
+def economy_coverage() -> QuerySet:
+    """The places whose counts were imported (`f_place`), even those with no establishment."""
+    return EconomyCoverage.objects.order_by().values(f_place=F("commune"))

@@ -14,6 +14,7 @@ from atelier.territories.enums import CommuneKind, TerritoryLevel
 from atelier.territories.selectors import TerritoryRef, territory_detail
 
 from ..enums import FRANCE_CODE, Level
+from .custom import custom_common_parents, custom_label, custom_territory_get
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,8 @@ def _from_ref(ref: TerritoryRef) -> Territory:
 
 def territory_resolve(level: str, code: str) -> Territory | None:
     """The territory, with its parent levels (narrowest first), or None when unknown."""
+    if level == Level.CUSTOM:
+        return _custom((code or "").strip().lower()[:40])
     code = (code or "").strip().upper()[:12]
     if level in (Level.COMMUNE, Level.ARRONDISSEMENT):
         detail = territory_detail(TerritoryLevel.COMMUNE, code)
@@ -65,3 +68,16 @@ def reference_region(territory: Territory) -> Territory | None:
         if parent.level == Level.REGION:
             return parent
     return None
+
+
+def _custom(code: str) -> Territory | None:
+    """A custom territory, with the département and région containing all its communes."""
+    found = custom_territory_get(code)
+    if found is None:
+        return None
+    parents = []
+    for level, parent_code in custom_common_parents(found):
+        parent = territory_resolve(level, parent_code)
+        if parent is not None:
+            parents.append(Territory(parent.level, parent.code, parent.name, parent.label))
+    return Territory(Level.CUSTOM, found.code, found.name, custom_label(found), tuple(parents))

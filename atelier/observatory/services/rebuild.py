@@ -38,7 +38,7 @@ from django.utils import timezone
 from atelier.directory.selectors import observatory_source as source
 
 from ..enums import BAND_BOUNDS, FRANCE_CODE, Dimension, Flow, Level
-from ..models import Aggregate, FlowAggregate, State, TerritoryPopulation
+from ..models import Aggregate, EconomyAggregate, FlowAggregate, State, TerritoryPopulation
 from .places import places_rebuild
 
 STATE_KEY = "default"
@@ -52,7 +52,24 @@ LEVEL_EXPR: dict[str, str] = {
     Level.DEPARTEMENT: "f.departement",
     Level.REGION: "f.region",
     Level.FRANCE: f"'{FRANCE_CODE}'",
+    Level.CUSTOM: "ct.code",
 }
+# A custom territory's rows: the facts of its communes (a member may be a commune — Paris,
+# Lyon, Marseille with their arrondissements — or a municipal arrondissement; the form refuses
+# both an arrondissement and its commune, so a fact matches one member of a territory at most).
+CUSTOM_JOIN = (
+    "JOIN observatory_customterritorycommune m "
+    "ON (m.code = f.commune OR m.code = f.arrondissement) "
+    "JOIN observatory_customterritory ct ON ct.id = m.territory_id"
+)
+
+
+def _level_join(level: str, custom_id: int | None) -> str:
+    if level != Level.CUSTOM:
+        return ""
+    return CUSTOM_JOIN + (f" AND ct.id = {int(custom_id)}" if custom_id is not None else "")
+
+
 THEME_BITS = 12  # directory.enums.Theme: bits 0…11
 NO_THEME = "-1"
 _THEME_JOIN = (
@@ -80,25 +97,37 @@ _AGGREGATE_COLUMNS = (
 )
 _FLOW_COLUMNS = "level, code, flow, year, organisations"
 _POPULATION_COLUMNS = "level, code, population, communes, communes_without_population"
+_ECONOMY_COLUMNS = (
+    "level, code, establishments, jobs_low, jobs_central, jobs_high, communes_missing"
+)
 # The connection's temp tables (portable types: SQLite and PostgreSQL).
 FACT = "observatory_tmp_fact"
 AGGREGATE = "observatory_tmp_aggregate"
 FLOW = "observatory_tmp_flow"
 POPULATION = "observatory_tmp_population"
+ECONOMY_FACT = "observatory_tmp_economy_fact"
+ECONOMY = "observatory_tmp_economy"
 _TEMP_TABLES = {
     FACT: "kind VARCHAR(1), org BIGINT, commune VARCHAR(5), arrondissement VARCHAR(5), "
     "epci VARCHAR(9), ept VARCHAR(9), departement VARCHAR(3), region VARCHAR(3), "
     "family VARCHAR(16), legal VARCHAR(4), naf VARCHAR(1), themes INTEGER, band VARCHAR(2), "
     "year INTEGER, jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, "
     "jobs_high DOUBLE PRECISION",
-    AGGREGATE: "level VARCHAR(16), code VARCHAR(9), dimension VARCHAR(8), value VARCHAR(16), "
+    AGGREGATE: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16), "
     "organisations INTEGER, establishments INTEGER, contributors INTEGER, "
     "jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, jobs_high DOUBLE PRECISION, "
     "max_org_jobs DOUBLE PRECISION",
-    FLOW: "level VARCHAR(16), code VARCHAR(9), flow VARCHAR(8), year INTEGER, "
+    FLOW: "level VARCHAR(16), code VARCHAR(40), flow VARCHAR(8), year INTEGER, "
     "organisations INTEGER",
-    POPULATION: "level VARCHAR(16), code VARCHAR(9), population BIGINT, communes INTEGER, "
+    POPULATION: "level VARCHAR(16), code VARCHAR(40), population BIGINT, communes INTEGER, "
     "communes_without_population INTEGER",
+    ECONOMY_FACT: "commune VARCHAR(5), arrondissement VARCHAR(5), epci VARCHAR(9), "
+    "ept VARCHAR(9), departement VARCHAR(3), region VARCHAR(3), n BIGINT, "
+    "jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, jobs_high DOUBLE PRECISION, "
+    "missing INTEGER",
+    ECONOMY: "level VARCHAR(16), code VARCHAR(40), establishments BIGINT, "
+    "jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, jobs_high DOUBLE PRECISION, "
+    "communes_missing INTEGER",
 }
 
 
@@ -139,8 +168,10 @@ def _create_temp_tables() -> None:
         _execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
 
 
-def _insert_facts() -> int:
+def _insert_facts(place_filter: str = "", filter_params: list | tuple = ()) -> int:
+    """The facts (of the places matching `place_filter`, an SQL condition on `p`, when given)."""
     fact = FACT
+    where = f" WHERE {place_filter}" if place_filter else ""
     total = 0
     for kind, queryset in (("O", source.organisation_facts()), ("E", source.establishment_facts())):
         sql, params = queryset.query.sql_with_params()
@@ -149,8 +180,8 @@ def _insert_facts() -> int:
             f"INSERT INTO {fact} ({_FACT_COLUMNS}) "  # noqa: S608 — constant fragments
             f"SELECT '{kind}', src.f_org, {_PLACE_COLUMNS}, src.f_family, src.f_legal, "
             f"src.f_naf, src.f_themes, src.f_band, NULL, {jobs} "
-            f"FROM ({sql}) AS src JOIN observatory_place p ON p.code = src.f_place",
-            params,
+            f"FROM ({sql}) AS src JOIN observatory_place p ON p.code = src.f_place{where}",
+            [*params, *filter_params],
         )
     for kind, queryset in (
         ("C", source.organisation_creations()),
@@ -160,17 +191,18 @@ def _insert_facts() -> int:
         total += _execute(
             f"INSERT INTO {fact} ({_FACT_COLUMNS}) "  # noqa: S608 — constant fragments
             f"SELECT '{kind}', src.f_org, {_PLACE_COLUMNS}, '', '', '', 0, '', src.f_year, "
-            f"0, 0, 0 FROM ({sql}) AS src JOIN observatory_place p ON p.code = src.f_place",
-            params,
+            f"0, 0, 0 FROM ({sql}) AS src JOIN observatory_place p ON p.code = src.f_place{where}",
+            [*params, *filter_params],
         )
     return total
 
 
-def _insert_aggregates() -> int:
+def _insert_aggregates(levels: list[str], custom_id: int | None = None) -> int:
     table = AGGREGATE
     fact = FACT
     total = 0
-    for level, code_expr in LEVEL_EXPR.items():
+    for level in levels:
+        code_expr, level_join = LEVEL_EXPR[level], _level_join(level, custom_id)
         for dimension, (value_expr, join) in DIMENSION_SQL.items():
             total += _execute(
                 f"INSERT INTO {table} (level, code, dimension, value, organisations, "  # noqa: S608
@@ -181,54 +213,109 @@ def _insert_aggregates() -> int:
                 "SUM(CASE WHEN f.kind = 'O' THEN 1 ELSE 0 END) AS o, "
                 "SUM(CASE WHEN f.kind = 'E' THEN 1 ELSE 0 END) AS e, "
                 "SUM(f.jobs_low) AS jl, SUM(f.jobs_central) AS jc, SUM(f.jobs_high) AS jh "
-                f"FROM {fact} f {join} "
+                f"FROM {fact} f {level_join} {join} "
                 f"WHERE f.kind IN ('O', 'E') AND {code_expr} <> '' "
                 "GROUP BY 1, 2, 3) AS per_org GROUP BY code, value"
             )
     return total
 
 
-def _insert_flows() -> int:
+def _insert_flows(levels: list[str], custom_id: int | None = None) -> int:
     table = FLOW
     fact = FACT
     total = 0
-    for level, code_expr in LEVEL_EXPR.items():
+    for level in levels:
+        code_expr, level_join = LEVEL_EXPR[level], _level_join(level, custom_id)
         for flow, kind in ((Flow.CREATION, "C"), (Flow.CLOSURE, "X")):
             total += _execute(
                 f"INSERT INTO {table} (level, code, flow, year, organisations) "  # noqa: S608
-                f"SELECT '{level}', {code_expr}, '{flow}', f.year, COUNT(*) FROM {fact} f "
+                f"SELECT '{level}', {code_expr}, '{flow}', f.year, COUNT(*) "
+                f"FROM {fact} f {level_join} "
                 f"WHERE f.kind = '{kind}' AND f.year IS NOT NULL AND {code_expr} <> '' "
                 "GROUP BY 1, 2, 3, 4"
             )
     return total
 
 
-def _insert_populations() -> int:
+def _insert_populations(levels: list[str], custom_id: int | None = None) -> int:
     table = POPULATION
     total = 0
-    for level, code_expr in LEVEL_EXPR.items():
-        arrondissements = level == Level.ARRONDISSEMENT
+    for level in levels:
+        code_expr = LEVEL_EXPR[level]
+        if level == Level.CUSTOM:  # its members as listed: communes or arrondissements
+            join = CUSTOM_JOIN.replace(
+                "ON (m.code = f.commune OR m.code = f.arrondissement)", "ON m.code = f.code"
+            )
+            if custom_id is not None:
+                join += f" AND ct.id = {int(custom_id)}"
+            where, params = "", []
+        else:
+            join, where, params = (
+                "",
+                "f.is_arrondissement = %s AND",
+                [level == Level.ARRONDISSEMENT],
+            )
         total += _execute(
             f"INSERT INTO {table} (level, code, population, communes, "  # noqa: S608
             f"communes_without_population) SELECT '{level}', {code_expr}, SUM(f.population), "
             "COUNT(*), SUM(CASE WHEN f.population IS NULL THEN 1 ELSE 0 END) "
-            f"FROM observatory_place f WHERE f.is_arrondissement = %s AND {code_expr} <> '' "
+            f"FROM observatory_place f {join} WHERE {where} {code_expr} <> '' "
             "GROUP BY 1, 2",
-            [arrondissements],
+            params,
         )
     return total
 
 
-def _publish() -> int:
-    """Replace the real tables by the temp ones (inside the caller's transaction)."""
+def _insert_economy(levels: list[str], custom_id: int | None = None) -> int:
+    """The whole economy's establishments (directory counts of `import-sirene --count-all`)
+    per territory, with their employee estimate, and the places whose counts were never
+    imported (`communes_missing`: then the share is not given)."""
+    counts_sql, counts_params = source.economy_counts().query.sql_with_params()
+    covered_sql, covered_params = source.economy_coverage().query.sql_with_params()
+    jobs = ", ".join(f"src.f_count * {_band_case(i)}" for i in (0, -1, 1))
+    columns = f"{_PLACE_COLUMNS.replace('p.', '')}, n, jobs_low, jobs_central, jobs_high, missing"
+    _execute(
+        f"INSERT INTO {ECONOMY_FACT} ({columns}) "  # noqa: S608 — constant fragments
+        f"SELECT {_PLACE_COLUMNS}, src.f_count, {jobs}, 0 "
+        f"FROM ({counts_sql}) AS src JOIN observatory_place p ON p.code = src.f_place",
+        counts_params,
+    )
+    _execute(
+        f"INSERT INTO {ECONOMY_FACT} ({columns}) "  # noqa: S608 — constant fragments
+        f"SELECT {_PLACE_COLUMNS}, 0, 0, 0, 0, 1 FROM observatory_place p "
+        f"WHERE p.code NOT IN (SELECT cov.f_place FROM ({covered_sql}) AS cov)",
+        covered_params,
+    )
+    total = 0
+    for level in levels:
+        code_expr, level_join = LEVEL_EXPR[level], _level_join(level, custom_id)
+        total += _execute(
+            f"INSERT INTO {ECONOMY} ({_ECONOMY_COLUMNS}) "  # noqa: S608 — constant fragments
+            f"SELECT '{level}', {code_expr}, SUM(f.n), SUM(f.jobs_low), SUM(f.jobs_central), "
+            "SUM(f.jobs_high), SUM(f.missing) "
+            f"FROM {ECONOMY_FACT} f {level_join} WHERE {code_expr} <> '' GROUP BY 1, 2"
+        )
+    return total
+
+
+def _publish(custom_code: str | None = None) -> int:
+    """Replace the real tables by the temp ones (inside the caller's transaction); only the
+    rows of one custom territory when `custom_code` is given."""
     copied = 0
     for model, temp, columns in (
         (Aggregate, AGGREGATE, _AGGREGATE_COLUMNS),
         (FlowAggregate, FLOW, _FLOW_COLUMNS),
         (TerritoryPopulation, POPULATION, _POPULATION_COLUMNS),
+        (EconomyAggregate, ECONOMY, _ECONOMY_COLUMNS),
     ):
         table = model._meta.db_table
-        _execute(f"DELETE FROM {table}")  # noqa: S608 — our table names
+        if custom_code is None:
+            _execute(f"DELETE FROM {table}")  # noqa: S608 — our table names
+        else:
+            _execute(
+                f"DELETE FROM {table} WHERE level = %s AND code = %s",  # noqa: S608
+                [Level.CUSTOM, custom_code],
+            )
         copied += _execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp}"  # noqa: S608
         )
@@ -245,10 +332,12 @@ def observatory_rebuild() -> RebuildReport:
     places = places_rebuild()  # read outside any transaction, written only when changed
     try:
         _create_temp_tables()
+        levels = list(LEVEL_EXPR)
         facts = _insert_facts()
-        aggregates = _insert_aggregates()
-        flows = _insert_flows()
-        _insert_populations()
+        aggregates = _insert_aggregates(levels)
+        flows = _insert_flows(levels)
+        _insert_populations(levels)
+        _insert_economy(levels)
         with transaction.atomic():
             state = State.objects.select_for_update().get(key=STATE_KEY)
             _publish()
@@ -261,3 +350,32 @@ def observatory_rebuild() -> RebuildReport:
     finally:
         _drop_temp_tables()
     return RebuildReport(version, places, facts, aggregates, flows, state.seconds)
+
+
+def custom_territory_rebuild(territory_id: int, code: str) -> int:
+    """Recompute the rows of one custom territory (after it was created or its communes
+    changed) from the facts of its places only, without waiting for the next full rebuild; the
+    number of aggregate rows. The other territories keep the figures of the last rebuild."""
+    places_rebuild()
+    members = "SELECT code FROM observatory_customterritorycommune WHERE territory_id = %s"
+    levels: list[str] = [Level.CUSTOM]
+    try:
+        _create_temp_tables()
+        _insert_facts(f"(p.commune IN ({members}) OR p.arrondissement IN ({members}))",
+                      [territory_id, territory_id])  # fmt: skip
+        aggregates = _insert_aggregates(levels, territory_id)
+        _insert_flows(levels, territory_id)
+        _insert_populations(levels, territory_id)
+        _insert_economy(levels, territory_id)
+        with transaction.atomic():
+            _publish(code)
+    finally:
+        _drop_temp_tables()
+    return aggregates
+
+
+def custom_territory_forget(code: str) -> None:
+    """Remove the rows of a deleted custom territory."""
+    with transaction.atomic():
+        for model in (Aggregate, FlowAggregate, TerritoryPopulation, EconomyAggregate):
+            model.objects.filter(level=Level.CUSTOM, code=code).delete()

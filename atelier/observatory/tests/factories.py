@@ -178,13 +178,22 @@ def _values(dimension: str, org: Organisation, band: str) -> list[str]:
     return [str(t.value) for t in org.themes] or ["-1"]
 
 
-def recompute(level: str, code: str) -> dict[tuple[str, str], RawCell]:
-    """(dimension, value) -> the cell of territory level:code, from the raw rows."""
+def _inside(level: str, code: str, members: set[str] | None, commune: Commune) -> bool:
+    if members is not None:  # a custom territory: its communes and arrondissements
+        return commune.code in members or (commune.kind == "ARM" and commune.parent_id in members)
+    return _codes(commune)[level] == code
+
+
+def recompute(
+    level: str, code: str, members: set[str] | None = None
+) -> dict[tuple[str, str], RawCell]:
+    """(dimension, value) -> the cell of territory level:code (or of the custom territory made
+    of the communes `members`), from the raw rows."""
     communes = {c.code: c for c in Commune.objects.all()}
     cells: dict[tuple[str, str], RawCell] = defaultdict(RawCell)
     dimensions = ["total", "family", "legal", "naf", "band", "theme"]
     for org in Organisation.objects.in_perimeter().exclude(commune_code=""):
-        if _codes(communes[org.commune_code])[level] != code:
+        if not _inside(level, code, members, communes[org.commune_code]):
             continue
         for dimension in dimensions:
             for value in _values(dimension, org, org.headcount_band):
@@ -195,7 +204,7 @@ def recompute(level: str, code: str) -> dict[tuple[str, str], RawCell]:
         is_open=True, commune__isnull=False, organisation__in=Organisation.objects.in_perimeter()
     ).select_related("organisation")
     for est in ests:
-        if _codes(communes[est.commune_id])[level] != code:
+        if not _inside(level, code, members, communes[est.commune_id]):
             continue
         low, high = BAND_BOUNDS[est.headcount_band]
         for dimension in dimensions:

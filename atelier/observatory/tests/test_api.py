@@ -112,7 +112,7 @@ def test_the_operation_is_public_and_documented(client):
     assert operation["x-atelier-access"] == "public"
     level = next(p for p in operation["parameters"] if p["name"] == "level")
     assert level["schema"]["enum"] == [
-        "commune", "arrondissement", "epci", "ept", "departement", "region"
+        "commune", "arrondissement", "epci", "ept", "departement", "region", "custom"
     ]  # fmt: skip
     assert {"200", "404", "422"} <= {str(s) for s in operation["responses"]}
     out = schema["components"]["schemas"]["IndicatorsOut"]["properties"]

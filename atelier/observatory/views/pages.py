@@ -13,7 +13,9 @@ from atelier.territories.selectors import territory_lookup
 
 from ..enums import BAND_BOUNDS, PAGE_LEVELS, Level
 from ..selectors.charts import page_charts
+from ..selectors.custom import custom_members_of
 from ..selectors.diagnostic import diagnostic
+from ..selectors.economy import NO_COUNT, economy_share
 from ..selectors.indicators import indicators
 from ..selectors.secrecy import RULE_EXPLANATION, RULES
 from ..selectors.tables import all_tables, csv_value, table_by_id
@@ -77,6 +79,9 @@ def territory(request: HttpRequest, level: str, code: str) -> HttpResponse:
         "stale": stale,
         "secret_rule": RULE_EXPLANATION,
         "secret_rules": [str(text) for text in RULES.values()],
+        "share": economy_share(ind),
+        "no_count": NO_COUNT,
+        "members": custom_members_of(found.code) if found.level == Level.CUSTOM else [],
         "bands": [(band, low, high, (low + high) / 2) for band, (low, high) in BAND_BOUNDS.items()],
     }
     return render(request, "observatory/territory.html", context)
