@@ -13,6 +13,7 @@ from atelier.api.access import PUBLIC, access
 from atelier.api.errors import ApiError
 from atelier.observatory.enums import BAND_BOUNDS, PAGE_LEVELS
 from atelier.observatory.selectors.comparisons import Comparison
+from atelier.observatory.selectors.economy import NO_COUNT, economy_share
 from atelier.observatory.selectors.indicators import Indicators, Jobs, indicators
 from atelier.observatory.selectors.secrecy import RULE_EXPLANATION, Secret
 from atelier.observatory.selectors.territory import Territory, territory_resolve
@@ -83,6 +84,15 @@ class ComparisonOut(Schema):
     index_france: PerTenThousandOut = Field(description="Indice par habitant, France = 100.")
 
 
+class EconomyShareOut(Schema):
+    all_establishments: int = Field(description="Établissements actifs du territoire, ESS ou "
+                                    "non (import-sirene --count-all).")  # fmt: skip
+    all_employees_estimate: JobsOut = Field(description="Leurs emplois estimés (mêmes bornes).")
+    establishments_percent: float | None = Field(description="Part de l'ESS, en %.")
+    employees_percent_low: float | None = Field(description="Part des emplois, borne basse.")
+    employees_percent_high: float | None = Field(description="Part des emplois, borne haute.")
+
+
 class IndicatorsOut(Schema):
     territory: TerritoryOut
     parents: list[TerritoryOut]
@@ -102,6 +112,11 @@ class IndicatorsOut(Schema):
     built_at: datetime.datetime | None = Field(description="Date du calcul des agrégats.")
     explanation: str = Field(description="Pourquoi les chiffres sont nuls, le cas échéant.")
     confidentiality: str = Field(description="La règle du secret statistique appliquée.")
+    economy_share: EconomyShareOut | None = Field(
+        description="Poids de l'ESS dans toute l'économie locale ; absent (null) quand les "
+        "établissements de toute l'économie n'ont pas été comptés pour tout le territoire."
+    )
+    economy_share_text: str = Field(description="La part en une phrase, ou pourquoi elle manque.")
 
 
 def _secret(value):
@@ -165,7 +180,22 @@ def indicators_body(ind: Indicators) -> dict:
         "built_at": ind.built_at,
         "explanation": ind.explanation,
         "confidentiality": str(RULE_EXPLANATION),
+        **_economy(ind),
     }
+
+
+def _economy(ind: Indicators) -> dict:
+    share = economy_share(ind)
+    if share is None or share.establishments_share is None:
+        return {"economy_share": None, "economy_share_text": share.text if share else str(NO_COUNT)}
+    body = {
+        "all_establishments": share.establishments,
+        "all_employees_estimate": _jobs(share.jobs),
+        "establishments_percent": share.establishments_share,
+        "employees_percent_low": share.jobs_share_low,
+        "employees_percent_high": share.jobs_share_high,
+    }
+    return {"economy_share": body, "economy_share_text": share.text}
 
 
 @router.get(

@@ -1,5 +1,5 @@
 """atelier import-sirene --unites-legales F --etablissements F [--geo F] [--ess-only]
-[--territory CODE] [--format auto|csv|parquet] [--report F]"""
+[--count-all] [--territory CODE] [--format auto|csv|parquet] [--report F]"""
 
 from pathlib import Path
 
@@ -29,6 +29,12 @@ class Command(ImportCommand):
             "--ess-only", action="store_true", help="ne garder que le périmètre de l'ESS"
         )
         parser.add_argument(
+            "--count-all",
+            action="store_true",
+            help="compter aussi tous les établissements actifs (ESS ou non) par commune, section "
+            "NAF et tranche d'effectifs, pour la part de l'ESS dans l'observatoire",
+        )
+        parser.add_argument(
             "--territory", default="", metavar="CODE", help="ex. departement:93, region:11"
         )
         parser.add_argument(
@@ -52,6 +58,7 @@ class Command(ImportCommand):
             etablissements=opts["etablissements"],
             geo=opts["geo"],
             ess_only=opts["ess_only"],
+            count_all=opts["count_all"],
             territory=opts["territory"],
             batch_size=max(100, opts["batch_size"]),
             file_format=opts["format"],
@@ -84,6 +91,11 @@ class Command(ImportCommand):
             f"{result.establishments_updated} mis à jour "
             f"({rate} établissements/s)."
         )
+        if options.count_all:
+            out(
+                f"Toute l'économie : {result.economy_counted} établissements actifs comptés "
+                f"(ESS ou non), {result.economy_rows} lignes commune × section NAF × tranche."
+            )
         after_bulk_write(out)
         self.finish(report)
 

@@ -29,6 +29,7 @@ class SireneOptions:
     etablissements: Path
     geo: Path | None = None
     ess_only: bool = False
+    count_all: bool = False  # count every active establishment (ESS or not): EconomyCount
     territory: str = ""
     batch_size: int = BATCH_SIZE
     file_format: str = "auto"  # "csv", "parquet", or "auto": from each file's extension
@@ -55,6 +56,8 @@ class SireneResult:
     check_seconds: float = 0.0  # its kept rows checked, one by one, and spooled
     write_seconds: float = 0.0  # its kept rows written
     territory_label: str = ""
+    economy_counted: int = 0  # --count-all: active establishments counted (ESS or not)
+    economy_rows: int = 0  # their (commune, NAF section, band) rows stored
     notes: list[str] = field(default_factory=list)
 
     @property

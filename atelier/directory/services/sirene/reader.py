@@ -14,9 +14,11 @@ from pyproj import Transformer
 from atelier.territories.enums import EssFamily
 
 from ...enums import HeadcountBand
+from ..economy import economy_counts_replace
 from ..organisations import ess_rule_for
 from ..reports import Table, open_table
 from ..sources import reject_rate_check
+from .economy import EconomyCounter
 from .identifiers import iso_date, siren_error, siret_error
 from .index import TempIndex
 from .layout import (
@@ -307,10 +309,16 @@ class SireneReader(SireneWriter):
         parse = self._establishment_parser(table.columns, reject)
         spool = Spool(index.dir)
         start = time.perf_counter()
+        mask = self._establishment_mask(index)
+        counter = None
+        if self.options.count_all:
+            counted = self.territory if self.territory is not None else set(self.places)
+            counter = EconomyCounter(counted, self.nafs)
+            mask = counter.wrap(mask)
         try:
             batch: list[list] = []
             try:
-                for line, row in table.rows(self._establishment_mask(index)):
+                for line, row in table.rows(mask):
                     parsed = parse(line, row)
                     if parsed is None:
                         continue
@@ -332,6 +340,9 @@ class SireneReader(SireneWriter):
             progress.done()
             self._check_reject_rate(table, rejected_before)
             start = time.perf_counter()
+            if counter is not None:
+                self.result.economy_counted = counter.counted
+                self.result.economy_rows = economy_counts_replace(counter.counts, counter.communes)
             for kept in spool:
                 self._flush(kept, index, use_geo, reject)
             self.result.write_seconds = time.perf_counter() - start
