@@ -1,5 +1,6 @@
-"""`make bench`: runs bench/engine.py (search + map), bench/import_bench.py (SIRENE import) and
-bench/scan_bench.py (SIRENE national scan, CSV and Parquet) on
+"""`make bench`: runs bench/engine.py (search + map), bench/import_bench.py (SIRENE import),
+bench/scan_bench.py (SIRENE national scan, CSV and Parquet) and bench/observatory_bench.py
+(observatory figures on the organisations engine.py generated) on
 SQLite and on PostgreSQL (a throw-away server started from the Debian packages when DATABASE_URL is
 not given), prints one table and writes bench/RESULTS.md with the command that produced it.
 
@@ -7,6 +8,7 @@ not given), prints one table and writes bench/RESULTS.md with the command that p
                         [--import-rows 1200000] [--skip-import] [--no-write]
                         [--scan-rows 10000000] [--skip-scan]
                         [--concurrency-rows 150000] [--skip-concurrency] [--out DIR]
+                        [--observatory-changes 10000] [--skip-observatory]
 
 `make bench-smoke` runs the same steps at tiny sizes, in var/bench-smoke, with --no-write.
 """
@@ -82,6 +84,14 @@ def run_engine(engine: str, url: str | None, args) -> dict:
            "--baseline-reps", str(args.baseline_reps), "--json", str(result)]  # fmt: skip
     subprocess.run(cmd, check=True, env=env, cwd=ROOT)
     data = json.loads(result.read_text())
+    if not args.skip_observatory:  # on the database engine.py prepared, before the imports
+        obs = out / f"{engine}-observatory.json"
+        cmd = [PY, str(ROOT / "bench" / "observatory_bench.py"), "--seed", str(args.seed),
+               "--territories", str(args.observatory_territories),
+               "--reps", str(args.observatory_reps), "--changes", str(args.observatory_changes),
+               "--json", str(obs)]  # fmt: skip
+        subprocess.run(cmd, check=True, env=env, cwd=ROOT)
+        data["observatory"] = json.loads(obs.read_text())
     if not args.skip_import:
         imp = out / f"{engine}-import.json"
         cmd = [PY, str(ROOT / "bench" / "import_bench.py"), "--rows", str(args.import_rows),
@@ -208,6 +218,7 @@ def table(results: dict[str, dict]) -> str:
     )
     scan_bench.table_rows(row)
     concurrency_rows(row)
+    observatory_rows(row)
     return "\n".join(lines)
 
 
@@ -248,6 +259,42 @@ def concurrency_rows(row) -> None:
     )
 
 
+def observatory_rows(row) -> None:
+    """bench/observatory_bench.py: a territory's full indicator set, its raw baseline, refresh."""
+
+    def obs(r: dict) -> dict:
+        return r["observatory"]
+
+    row(
+        "observatory: a territory's full indicator set p95 (ms), mixed levels",
+        "≤ 50",
+        lambda r: obs(r)["indicators"]["p95_ms"],
+        lambda v: v <= 50,
+    )
+    row(
+        "  speed-up vs aggregating the raw rows per request (p50)",
+        "≥ 20×",
+        lambda r: obs(r)["indicators"]["speedup_p50"],
+        lambda v: v >= 20,
+    )
+    row(
+        "  refresh after an incremental change of establishment rows (s)",
+        "≤ 5 (10,000 rows)",
+        lambda r: (
+            f"{obs(r)['incremental']['refresh_seconds']} "
+            f"({obs(r)['incremental']['rows_changed']:,} rows)"
+        ),
+        lambda v: float(v.split()[0]) <= 5,
+    )
+    row(
+        "  aggregates exact after it (sampled territories vs raw)",
+        "yes",
+        lambda r: "yes" if obs(r)["incremental"]["exact"] else "no",
+        lambda v: v == "yes",
+    )
+    row("  full rebuild (s)", "—", lambda r: obs(r)["rebuild_seconds"], bool)
+
+
 def details(results: dict[str, dict]) -> str:
     out = []
     for e, r in results.items():
@@ -272,6 +319,8 @@ def details(results: dict[str, dict]) -> str:
             out.append("\nImport: " + json.dumps(r["import"], ensure_ascii=False))
         if "scan" in r:
             out.append("\nNational scan: " + json.dumps(r["scan"], ensure_ascii=False))
+        if "observatory" in r:
+            out.append("\nObservatory: " + json.dumps(r["observatory"], ensure_ascii=False))
         if "concurrency" in r:
             out.append(
                 "\nSearch while an import runs: " + json.dumps(r["concurrency"], ensure_ascii=False)
@@ -297,6 +346,10 @@ def main() -> None:
     ap.add_argument("--skip-concurrency", action="store_true")
     ap.add_argument("--scan-rows", type=int, default=10_000_000, help="national scan file rows")
     ap.add_argument("--skip-scan", action="store_true")
+    ap.add_argument("--skip-observatory", action="store_true")
+    ap.add_argument("--observatory-territories", type=int, default=60)
+    ap.add_argument("--observatory-reps", type=int, default=5)
+    ap.add_argument("--observatory-changes", type=int, default=10_000)
     ap.add_argument("--out", type=Path, default=OUT, help="work directory (databases, JSON)")
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     ap.add_argument(
@@ -312,7 +365,7 @@ def main() -> None:
         if args.report_only:
             label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[engine]
             results[label] = json.loads((out / f"{engine}.json").read_text())
-            for key in ("import", "scan", "concurrency"):
+            for key in ("import", "scan", "concurrency", "observatory"):
                 part = out / f"{engine}-{key}.json"
                 if part.exists():
                     results[label][key] = json.loads(part.read_text())

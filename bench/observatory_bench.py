@@ -1,0 +1,244 @@
+"""Benchmark of the observatory (issue 9), run inside Django on the database bench/engine.py
+prepared (bench/run.py runs it after engine.py, same DATABASE_URL):
+
+- the full rebuild of the aggregates;
+- any territory's full indicator set (indicators, written diagnostic, every table and chart,
+  the ESS's share), over a mixed set of territories (communes, arrondissements, EPCI, EPT,
+  départements, régions, a custom territory), p50 / p95;
+- the baseline, in the same run: the same territories' figures aggregated from the raw rows
+  per request (the rebuild's own set-based SQL restricted to the territory's places: facts,
+  then the grouping per organisation of every dimension, and the flows), and the speed-up;
+- the refresh after an incremental change of `--changes` establishment rows (closures and
+  headcount bands, written in bulk as an import writes them), and the exactness of the
+  aggregates after it (the totals of the sampled territories against the baseline).
+
+    python bench/observatory_bench.py --json out.json [--territories 60] [--changes 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+
+from atelier.accounts.models import Network  # noqa: E402
+from atelier.directory.indexes import VERSION  # noqa: E402
+from atelier.directory.models import Establishment, Organisation  # noqa: E402
+from atelier.observatory.enums import Dimension, Level  # noqa: E402
+from atelier.observatory.models import Aggregate, CustomTerritory, Place  # noqa: E402
+from atelier.observatory.selectors.charts import page_charts  # noqa: E402
+from atelier.observatory.selectors.diagnostic import diagnostic  # noqa: E402
+from atelier.observatory.selectors.economy import economy_share  # noqa: E402
+from atelier.observatory.selectors.indicators import indicators  # noqa: E402
+from atelier.observatory.selectors.tables import all_tables  # noqa: E402
+from atelier.observatory.selectors.territory import territory_resolve  # noqa: E402
+from atelier.observatory.services import rebuild as rb  # noqa: E402
+from atelier.observatory.services.custom import custom_territory_save  # noqa: E402
+from atelier.search import versions  # noqa: E402
+
+PLACE_COLUMN = {
+    Level.COMMUNE: "commune",
+    Level.ARRONDISSEMENT: "arrondissement",
+    Level.EPCI: "epci",
+    Level.EPT: "ept",
+    Level.DEPARTEMENT: "departement",
+    Level.REGION: "region",
+}
+CUSTOM_CODE = "bench-custom"
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def ensure_custom(rng: random.Random) -> None:
+    """A custom territory of 30 communes with organisations, in several départements."""
+    CustomTerritory.objects.filter(code=CUSTOM_CODE).delete()
+    communes = sorted(
+        set(
+            Organisation.objects.exclude(commune_code="").values_list("commune_code", flat=True)[
+                :5000
+            ]
+        )
+    )
+    chosen = rng.sample(communes, min(30, len(communes)))
+    network, _ = Network.objects.get_or_create(
+        slug="bench", defaults={"name": "Réseau du banc d'essai", "kind": "regional"}
+    )
+    custom_territory_save(name="Banc d'essai", code=CUSTOM_CODE, communes_text="\n".join(chosen),
+                          network_id=network.pk, user_id=None)  # fmt: skip
+
+
+def territory_sample(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """Territories with figures, at every level (a quarter communes, the rest spread)."""
+    keys: list[tuple[str, str]] = [(Level.CUSTOM, CUSTOM_CODE)]
+    per_level = {
+        level: sorted(
+            Aggregate.objects.filter(level=level, dimension=Dimension.TOTAL)
+            .values_list("code", flat=True)
+            .distinct()
+        )
+        for level in PLACE_COLUMN
+    }
+    weights = {Level.COMMUNE: 4, Level.ARRONDISSEMENT: 1, Level.EPCI: 2, Level.EPT: 1,
+               Level.DEPARTEMENT: 2, Level.REGION: 2}  # fmt: skip
+    total = sum(weights.values())
+    for level, weight in weights.items():
+        codes = per_level[level]
+        if codes:
+            keys += [
+                (level, c)
+                for c in rng.sample(codes, min(len(codes), max(1, count * weight // total)))
+            ]
+    return keys
+
+
+def full_set(level: str, code: str) -> int:
+    """What a territory's page computes: every figure, the diagnostic, tables and charts."""
+    territory = territory_resolve(level, code)
+    assert territory is not None, (level, code)
+    ind = indicators(territory)
+    tables = all_tables(ind)
+    page_charts(ind)
+    diagnostic(ind)
+    economy_share(ind)
+    return len(tables)
+
+
+def raw_aggregate(level: str, code: str) -> dict[str, tuple]:
+    """Baseline: the territory's figures aggregated from the raw rows now (its facts, then every
+    dimension grouped per organisation, and the flows); the total row."""
+    custom_id = None
+    if level == Level.CUSTOM:
+        custom_id = CustomTerritory.objects.get(code=code).pk
+        members = "SELECT code FROM observatory_customterritorycommune WHERE territory_id = %s"
+        where = f"(p.commune IN ({members}) OR p.arrondissement IN ({members}))"
+        params: list = [custom_id, custom_id]
+    else:
+        where, params = f"p.{PLACE_COLUMN[level]} = %s", [code]
+    try:
+        rb._create_temp_tables()
+        rb._insert_facts(where, params)
+        rb._insert_aggregates([level], custom_id)
+        rb._insert_flows([level], custom_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT organisations, establishments, contributors, jobs_central "  # noqa: S608
+                f"FROM {rb.AGGREGATE} WHERE code = %s AND dimension = 'total'",
+                [code],
+            )
+            row = cursor.fetchone()
+    finally:
+        rb._drop_temp_tables()
+    return {"total": tuple(row) if row else (0, 0, 0, 0.0)}
+
+
+def stored_total(level: str, code: str) -> tuple:
+    row = (
+        Aggregate.objects.filter(level=level, code=code, dimension=Dimension.TOTAL)
+        .values_list("organisations", "establishments", "contributors", "jobs_central")
+        .first()
+    )
+    return tuple(row) if row else (0, 0, 0, 0.0)
+
+
+def incremental_change(rng: random.Random, rows: int) -> int:
+    """`rows` open establishments changed in bulk: half closed, half given another band, as an
+    import writes them (one UPDATE per kind, the directory's data version moved)."""
+    ids = list(
+        Establishment.objects.filter(is_open=True).order_by("?").values_list("id", flat=True)[:rows]
+    )
+    half = len(ids) // 2
+    bands = ["01", "02", "03", "11", "12"]
+    with transaction.atomic():
+        Establishment.objects.filter(id__in=ids[:half]).update(is_open=False)
+        for i, band in enumerate(bands):
+            chunk = ids[half + i :: len(bands)]
+            Establishment.objects.filter(id__in=chunk).update(headcount_band=band)
+        versions.bump(VERSION)
+    return len(ids)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--territories", type=int, default=60)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--baseline-reps", type=int, default=1)
+    ap.add_argument("--changes", type=int, default=10_000)
+    ap.add_argument("--json", type=Path, required=True)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    vendor = connection.vendor
+    out: dict = {"engine": vendor}
+    print(f"[{vendor}] observatory: full rebuild…", flush=True)
+    t0 = time.perf_counter()
+    report = rb.observatory_rebuild()
+    out["rebuild_seconds"] = round(time.perf_counter() - t0, 2)
+    out["aggregates"] = report.aggregates
+    out["places"] = Place.objects.count()
+    ensure_custom(rng)
+    keys = territory_sample(rng, args.territories)
+    out["territories"] = len(keys)
+    ours: list[float] = []
+    for _ in range(args.reps):
+        for level, code in keys:
+            t0 = time.perf_counter()
+            full_set(level, code)
+            ours.append((time.perf_counter() - t0) * 1000)
+    raw: list[float] = []
+    for _ in range(args.baseline_reps):
+        for level, code in keys:
+            t0 = time.perf_counter()
+            raw_aggregate(level, code)
+            raw.append((time.perf_counter() - t0) * 1000)
+    out["indicators"] = {
+        "p50_ms": round(statistics.median(ours), 1),
+        "p95_ms": round(pct(ours, 95), 1),
+        "max_ms": round(max(ours), 1),
+        "baseline_p50_ms": round(statistics.median(raw), 1),
+        "baseline_p95_ms": round(pct(raw, 95), 1),
+        "speedup_p50": round(statistics.median(raw) / statistics.median(ours), 1),
+        "samples": len(ours),
+        "levels": sorted({level for level, _ in keys}),
+    }
+    print(f"[{vendor}] observatory: {out['indicators']}", flush=True)
+    changed = incremental_change(rng, args.changes)
+    t0 = time.perf_counter()
+    rb.observatory_rebuild()
+    refresh = time.perf_counter() - t0
+    mismatches = [
+        f"{level}:{code}"
+        for level, code in keys
+        if stored_total(level, code)[:3] != raw_aggregate(level, code)["total"][:3]
+    ]
+    out["incremental"] = {
+        "rows_changed": changed,
+        "refresh_seconds": round(refresh, 2),
+        "exact": not mismatches,
+        "mismatches": mismatches[:10],
+        "refresh_kind": "full rebuild (the only refresh the observatory has)",
+    }
+    print(f"[{vendor}] observatory after {changed} rows: {out['incremental']}", flush=True)
+    args.json.write_text(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
