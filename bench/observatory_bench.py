@@ -217,7 +217,7 @@ def main() -> None:
         "baseline_p95_ms": round(pct(raw, 95), 1),
         "speedup_p50": round(statistics.median(raw) / statistics.median(ours), 1),
         "samples": len(ours),
-        "levels": sorted({level for level, _ in keys}),
+        "levels": sorted({str(level) for level, _ in keys}),
     }
     print(f"[{vendor}] observatory: {out['indicators']}", flush=True)
     changed = incremental_change(rng, args.changes)
