@@ -12,7 +12,7 @@ from atelier.accounts.enums import Role
 from atelier.accounts.models import NetworkRole
 from atelier.directory.tests.factories import NetworkFactory
 from atelier.observatory.enums import Level
-from atelier.observatory.models import Aggregate, CustomTerritory
+from atelier.observatory.models import Aggregate, CustomTerritory, TerritoryPopulation
 from atelier.observatory.services.custom import communes_parse, custom_territory_save
 from atelier.observatory.services.rebuild import observatory_rebuild
 from atelier.observatory.tests.factories import (
@@ -157,3 +157,40 @@ def test_staff_create_with_validation_errors_shown(client, ref):
     other = NetworkFactory()
     refused = client.post(url, {**POST, "code": "x", "network": other.pk})
     assert refused.status_code == 200 and not CustomTerritory.objects.filter(code="x").exists()
+
+
+def test_a_plm_commune_counts_its_arrondissements_once(ref):
+    make_directory(ref, random.Random(4), count=30)
+    observatory_rebuild()
+    save(NetworkFactory(), ["75056"], code="paris")
+
+    def rows(level, code):
+        return sorted(
+            Aggregate.objects.filter(level=level, code=code).values_list(
+                "dimension", "value", "organisations", "establishments", "contributors",
+                "jobs_central", "max_org_jobs",
+            )
+        )  # fmt: skip
+
+    assert rows("custom", "paris") == rows("commune", "75056") != []
+    populations = TerritoryPopulation.objects.filter(code__in=["paris", "75056"])
+    assert {p.code: (p.population, p.communes) for p in populations} == {
+        "75056": (populations.get(code="75056").population, 1),
+        "paris": (populations.get(code="75056").population, 1),
+    }
+
+
+def test_staff_of_the_owner_network_delete_and_the_figures_go(client, ref):
+    make_organisation(ref, places=["saint_denis"])
+    observatory_rebuild()
+    owner = NetworkFactory()
+    territory = save(owner, ["93066"])
+    url = f"/observatoire/territoires-personnalises/{territory.code}/supprimer/"
+    client.force_login(_user(NetworkFactory(), Role.STAFF))
+    assert client.post(url).status_code == 403
+    client.force_login(_user(owner, Role.STAFF))
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+    assert not CustomTerritory.objects.exists()
+    assert not Aggregate.objects.filter(level="custom").exists()
+    assert client.get("/observatoire/custom/nord-est/").status_code == 404
