@@ -15,6 +15,7 @@ from ..enums import BAND_BOUNDS, PAGE_LEVELS, Level
 from ..selectors.charts import page_charts
 from ..selectors.diagnostic import diagnostic
 from ..selectors.indicators import indicators
+from ..selectors.references import references_for
 from ..selectors.secrecy import RULE_EXPLANATION, RULES
 from ..selectors.tables import all_tables, csv_value, table_by_id
 from ..selectors.territory import territory_resolve
@@ -75,6 +76,7 @@ def territory(request: HttpRequest, level: str, code: str) -> HttpResponse:
             for sentence in diagnostic(ind)
         ],
         "stale": stale,
+        "references": references_for(found),
         "secret_rule": RULE_EXPLANATION,
         "secret_rules": [str(text) for text in RULES.values()],
         "bands": [(band, low, high, (low + high) / 2) for band, (low, high) in BAND_BOUNDS.items()],
