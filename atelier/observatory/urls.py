@@ -1,10 +1,12 @@
 from django.urls import path
 
-from .views import pages
+from .views import compare, pages
 
 app_name = "observatory"
 urlpatterns = [
     path("", pages.index, name="index"),
+    path("comparer/", compare.compare_page, name="compare"),
+    path("comparer/<slug:table>.csv", compare.compare_csv, name="compare_csv"),
     path("<str:level>/<str:code>/", pages.territory, name="territory"),
     path("<str:level>/<str:code>/<slug:table>.csv", pages.table_csv, name="csv"),
 ]

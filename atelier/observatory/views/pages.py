@@ -2,6 +2,7 @@
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,8 +18,8 @@ from ..selectors.diagnostic import diagnostic
 from ..selectors.indicators import indicators
 from ..selectors.references import references_for
 from ..selectors.secrecy import RULE_EXPLANATION, RULES
-from ..selectors.tables import all_tables, csv_value, table_by_id
-from ..selectors.territory import territory_resolve
+from ..selectors.tables import Table, all_tables, csv_value, table_by_id
+from ..selectors.territory import Territory, territory_resolve
 from ..services.freshness import observatory_is_stale
 from ..tasks import observatory_refresh_if_stale
 
@@ -53,6 +54,14 @@ def _not_found(request: HttpRequest, level: str, code: str) -> HttpResponse:
     return render(request, "observatory/not_found.html", context, status=404)
 
 
+def _compare_url(found: Territory) -> str:
+    """The comparison of the territory with its widest parent (its région, usually)."""
+    keys = [found.key, *(p.key for p in found.parents if p.level in PAGE_LEVELS)][:1]
+    wider = [p.key for p in found.parents if p.level in PAGE_LEVELS][-1:]
+    query = urlencode([("t", k) for k in keys + wider])
+    return f"{reverse('observatory:compare')}?{query}"
+
+
 @public
 def territory(request: HttpRequest, level: str, code: str) -> HttpResponse:
     found = territory_resolve(level, code)
@@ -77,6 +86,7 @@ def territory(request: HttpRequest, level: str, code: str) -> HttpResponse:
         ],
         "stale": stale,
         "references": references_for(found),
+        "compare_url": _compare_url(found),
         "secret_rule": RULE_EXPLANATION,
         "secret_rules": [str(text) for text in RULES.values()],
         "bands": [(band, low, high, (low + high) / 2) for band, (low, high) in BAND_BOUNDS.items()],
@@ -94,12 +104,16 @@ def table_csv(request: HttpRequest, level: str, code: str, table: str) -> HttpRe
     chosen = table_by_id(indicators(found), table)
     if chosen is None:
         return _not_found(request, level, f"{code}/{table}")
+    return csv_response(chosen, f"observatoire-{found.level}-{found.code}-{chosen.id}.csv")
+
+
+def csv_response(table: Table, filename: str) -> HttpResponse:
+    """A table as CSV (semicolons, UTF-8; "secret" where confidentiality hides a figure)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in chosen.headers])
-    for row in chosen.rows:
+    writer.writerow([csv_cell(h) for h in table.headers])
+    for row in table.rows:
         writer.writerow([csv_cell(csv_value(v)) for v in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    filename = f"observatoire-{found.level}-{found.code}-{chosen.id}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
