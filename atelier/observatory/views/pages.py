@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from atelier.core.perms import public
 from atelier.directory.services.exports import csv_cell
@@ -54,6 +56,20 @@ def _not_found(request: HttpRequest, level: str, code: str) -> HttpResponse:
     return render(request, "observatory/not_found.html", context, status=404)
 
 
+def _embed_snippet(request: HttpRequest, found: Territory) -> str:
+    """The iframe HTML another site pastes to show the territory's key figures."""
+    url = request.build_absolute_uri(
+        reverse("observatory:widget", kwargs={"level": found.level, "code": found.code})
+    )
+    title = _("L'ESS à %(label)s en chiffres") % {"label": found.label}
+    # A plain string (the template escapes it once more for the textarea): attribute values
+    # escaped here, so that the copied code is valid HTML whatever the territory's name.
+    return (
+        f'<iframe src="{escape(url)}" title="{escape(title)}" width="100%" height="220" '
+        'loading="lazy"></iframe>'
+    )
+
+
 def _compare_url(found: Territory) -> str:
     """The comparison of the territory with its widest parent (its région, usually)."""
     keys = [found.key, *(p.key for p in found.parents if p.level in PAGE_LEVELS)][:1]
@@ -87,6 +103,7 @@ def territory(request: HttpRequest, level: str, code: str) -> HttpResponse:
         "stale": stale,
         "references": references_for(found),
         "compare_url": _compare_url(found),
+        "embed": _embed_snippet(request, found),
         "secret_rule": RULE_EXPLANATION,
         "secret_rules": [str(text) for text in RULES.values()],
         "bands": [(band, low, high, (low + high) / 2) for band, (low, high) in BAND_BOUNDS.items()],
