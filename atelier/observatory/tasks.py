@@ -7,9 +7,9 @@ from django_tasks import task
 
 from atelier.directory.selectors import observatory_source as source
 
+from .pdf import RUNNING, build_pdf_tracked, mark, pdf_status
 from .selectors.territory import Territory, territory_resolve
 from .services.freshness import claim, observatory_is_stale, release
-from .services.pdf import RUNNING, build_pdf_tracked, mark, pdf_status
 from .services.rebuild import observatory_rebuild
 
 logger = logging.getLogger(__name__)

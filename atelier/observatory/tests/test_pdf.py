@@ -8,8 +8,8 @@ from weasyprint import HTML
 
 from atelier.directory.enums import Approval, Theme
 from atelier.directory.tests.factories import MembershipFactory, NetworkFactory
+from atelier.observatory import pdf as pdf_service
 from atelier.observatory.selectors.territory import territory_resolve
-from atelier.observatory.services import pdf as pdf_service
 from atelier.observatory.services.rebuild import observatory_rebuild
 from atelier.observatory.tests.factories import make_organisation, make_reference
 

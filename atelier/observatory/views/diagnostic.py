@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from csp.decorators import csp_update
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,9 +14,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 
 from atelier.core.perms import public
 
+from ..pdf import build_pdf, cached_pdf, is_large, pdf_status
 from ..selectors.indicators import indicators
 from ..selectors.territory import Territory, territory_resolve
-from ..services.pdf import build_pdf, cached_pdf, is_large, pdf_status
 from ..tasks import observatory_pdf_start, observatory_refresh_if_stale
 from .pages import _not_found
 
@@ -77,7 +77,7 @@ def diagnostic_progress(request: HttpRequest, level: str, code: str) -> HttpResp
 
 @public
 @xframe_options_exempt
-@csp_update({"frame-ancestors": settings.ATELIER_OBSERVATORY_WIDGET_FRAME_ANCESTORS})
+@csp_replace({"frame-ancestors": settings.ATELIER_OBSERVATORY_WIDGET_FRAME_ANCESTORS})
 def widget(request: HttpRequest, level: str, code: str) -> HttpResponse:
     """A small page of key figures meant for an iframe on another site: the only page that may
     be framed (its own Content-Security-Policy frame-ancestors, no X-Frame-Options)."""

@@ -24,10 +24,10 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ..selectors.document import document, territory_size
-from ..selectors.indicators import Indicators, indicators
-from ..selectors.territory import Territory
-from .freshness import built_version
+from .selectors.document import document, territory_size
+from .selectors.indicators import Indicators, indicators
+from .selectors.territory import Territory
+from .services.freshness import built_version
 
 RUNNING = "running"
 FAILED = "failed"
