@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from .selectors.document import document, territory_size
 from .selectors.indicators import Indicators, indicators
@@ -35,10 +36,10 @@ FAILED = "failed"
 # the next request starts it again.
 STALE_SECONDS = 600
 STEPS = {
-    "queued": (0, "En attente du traitement en arrière-plan"),
-    "figures": (10, "Lecture des indicateurs"),
-    "html": (40, "Mise en page du diagnostic"),
-    "pdf": (70, "Écriture du PDF"),
+    "queued": (0, _("en attente du traitement en arrière-plan")),
+    "figures": (10, _("lecture des indicateurs")),
+    "html": (40, _("mise en page du diagnostic")),
+    "pdf": (70, _("écriture du PDF")),
 }
 
 
@@ -92,9 +93,10 @@ def pdf_status(territory: Territory) -> PdfStatus:
         return PdfStatus("absent")
     if data.get("state") == RUNNING and age > STALE_SECONDS:
         return PdfStatus("absent")
+    step = str(data.get("step", ""))
     return PdfStatus(
         str(data.get("state", "absent")),
-        str(data.get("step", "")),
+        str(STEPS[step][1]) if step in STEPS else step,
         int(data.get("percent", 0)),
         str(data.get("error", "")),
     )
@@ -109,12 +111,12 @@ def _write_json(path: Path, data: dict) -> None:
 
 def mark(territory: Territory, step: str, *, state: str = RUNNING, error: str = "") -> None:
     """Record the progress of the territory's PDF (what the progress page reads)."""
-    percent, label = STEPS.get(step, (0, step))
+    percent = STEPS[step][0] if step in STEPS else 0
     _write_json(
         _status_path(territory),
         {
             "state": state,
-            "step": label,
+            "step": step,
             "percent": percent,
             "error": error,
             "at": timezone.now().isoformat(),

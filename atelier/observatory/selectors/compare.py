@@ -119,8 +119,8 @@ def share_table(inds: list[Indicators], dimension: str) -> Table:
     for value, label in labels.items():
         row: list[Value] = [label]
         for ind, mine in zip(inds, cells, strict=True):
-            cell = mine.get(value)
-            row.append(0.0 if cell is None else _share(cell.establishments, ind.establishments))
+            found = mine.get(value)
+            row.append(0.0 if found is None else _share(found.establishments, ind.establishments))
         rows.append(tuple(row))
     name = str(Dimension(dimension).label)
     return Table(

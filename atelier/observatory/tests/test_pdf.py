@@ -112,7 +112,7 @@ def test_a_large_territory_goes_through_the_background_task(client, data, pdf_di
     assert response.status_code == 302 and response["Location"] == PROGRESS
     assert queued == [("ept", "200057867")]
     page = client.get(PROGRESS).content.decode()
-    assert "En attente du traitement en arrière-plan" in page
+    assert "en cours de préparation : en attente du traitement en arrière-plan" in page
     assert 'href="/observatoire/ept/200057867/diagnostic/">Actualiser</a>' in page
     assert 'src="/static/observatory/progress.js"' in page and "<script>" not in page
     client.get(PDF)
