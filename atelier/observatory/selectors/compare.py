@@ -65,7 +65,7 @@ def check_count(territories: list[Territory]) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class Comparison:
+class TerritoryComparison:
     territories: tuple[Territory, ...]
     indicators: tuple[Indicators, ...]
     tables: tuple[Table, ...]
@@ -131,7 +131,7 @@ def share_table(inds: list[Indicators], dimension: str) -> Table:
     )
 
 
-def compare(territories: list[Territory]) -> Comparison:
+def compare(territories: list[Territory]) -> TerritoryComparison:
     check_count(territories)
     inds = [indicators(t) for t in territories]
     tables = [key_table(inds), index_table(inds), *(share_table(inds, d) for d in BREAKDOWNS)]
@@ -144,8 +144,8 @@ def compare(territories: list[Territory]) -> Comparison:
             for i in inds
         ],
     )
-    return Comparison(tuple(territories), tuple(inds), tuple(tables), chart)
+    return TerritoryComparison(tuple(territories), tuple(inds), tuple(tables), chart)
 
 
-def compare_table(comparison: Comparison, table_id: str) -> Table | None:
+def compare_table(comparison: TerritoryComparison, table_id: str) -> Table | None:
     return next((t for t in comparison.tables if t.id == table_id), None)

@@ -21,9 +21,9 @@ from .pages import QUERY_MAX, csv_response
 KEYS_MAX = 12  # more `t` values than this are not even read
 
 
-def compare_url(keys: list[str], name: str = "observatory:compare", **kwargs: str) -> str:
+def compare_url(keys: list[str]) -> str:
     query = urlencode([("t", k) for k in keys])
-    return reverse(name, kwargs=kwargs or None) + (f"?{query}" if query else "")
+    return reverse("observatory:compare") + (f"?{query}" if query else "")
 
 
 def _page(
