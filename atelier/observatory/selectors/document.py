@@ -5,9 +5,10 @@ directory's selectors), data sources and dates."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from atelier.directory.selectors.observatory_support import (
     NetworkPresence,
@@ -19,7 +20,7 @@ from atelier.directory.selectors.observatory_support import (
 from ..enums import BAND_BOUNDS, Dimension, Level
 from ..models import Place, TerritoryPopulation
 from .charts import Chart, page_charts
-from .diagnostic import Sentence, diagnostic
+from .diagnostic import SERIES, Sentence, diagnostic
 from .indicators import Cell, Indicators, indicators
 from .references import ReferenceGroup, references_for
 from .secrecy import RULE_EXPLANATION, RULES, Secret
@@ -27,6 +28,9 @@ from .tables import Table, all_tables
 from .territory import Territory
 
 TOP_SECTORS = 10
+# The PDF prints the creations and cessations of the last years only (the page and its CSV have
+# the whole series): a document of bounded length whatever the history.
+SERIES_YEARS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +81,20 @@ def top_sectors(ind: Indicators, count: int = TOP_SECTORS) -> list[Cell]:
     return sorted(cells, key=lambda c: (-int(c.establishments), c.label))[:count]  # type: ignore[arg-type]
 
 
+def _bounded(table: Table) -> Table:
+    if table.id != SERIES or len(table.rows) <= SERIES_YEARS:
+        return table
+    caption = _("%(caption)s — les %(n)d dernières années (série complète en CSV sur la page)") % {
+        "caption": table.caption,
+        "n": SERIES_YEARS,
+    }
+    return replace(table, caption=caption, rows=table.rows[-SERIES_YEARS:])
+
+
 def document(territory: Territory, ind: Indicators | None = None) -> Document:
     ind = ind or indicators(territory)
     charts = page_charts(ind)
-    tables = [(table, charts.get(table.id)) for table in all_tables(ind)]
+    tables = [(_bounded(table), charts.get(table.id)) for table in all_tables(ind)]
     places = territory_places(territory)
     support_total, support = support_structures(places)
     return Document(

@@ -2,6 +2,8 @@
 structures and networks; cached per data version and invalidated when the aggregates are
 rebuilt from changed data; large territories made in the background with a progress page."""
 
+import re
+
 import pytest
 from django.test import override_settings
 from weasyprint import HTML
@@ -144,3 +146,18 @@ def test_a_failed_run_says_so_and_offers_to_retry(client, data, pdf_dir):
     page = client.get(PROGRESS).content.decode()
     assert "La préparation du diagnostic a échoué" in page
     assert f'href="{PDF}"' in page
+
+
+def test_the_pdf_prints_the_last_years_of_the_series_only(data):
+    import datetime
+
+    for year in range(1990, 2021):
+        make_organisation(data, places=["saint_denis"], created=datetime.date(year, 6, 1))
+    observatory_rebuild()
+    territory = territory_resolve("ept", "200057867")
+    html = pdf_service.diagnostic_html(territory)
+    series = html.split('id="evolution"')[1].split("</table>")[0]
+    assert "les 20 dernières années" in series
+    years = re.findall(r"<tr><th scope=\"row\">([^<]*)</th>", series)
+    assert len(years) == 20, years
+    assert years == [str(year) for year in range(2001, 2021)], years
