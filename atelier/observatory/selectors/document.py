@@ -74,9 +74,12 @@ def territory_size(territory: Territory) -> int:
 
 
 def top_sectors(ind: Indicators, count: int = TOP_SECTORS) -> list[Cell]:
-    """The NAF sections with the most establishments (secret cells left out)."""
+    """The NAF sections with the most establishments (secret cells and the unknown section
+    left out)."""
     cells = [
-        c for c in ind.breakdown(Dimension.NAF).cells if not isinstance(c.establishments, Secret)
+        c
+        for c in ind.breakdown(Dimension.NAF).cells
+        if c.value and not isinstance(c.establishments, Secret)
     ]
     return sorted(cells, key=lambda c: (-int(c.establishments), c.label))[:count]  # type: ignore[arg-type]
 

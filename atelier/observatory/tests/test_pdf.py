@@ -161,3 +161,17 @@ def test_the_pdf_prints_the_last_years_of_the_series_only(data):
     years = re.findall(r"<tr><th scope=\"row\">([^<]*)</th>", series)
     assert len(years) == 20, years
     assert years == [str(year) for year in range(2001, 2021)], years
+
+
+def test_top_sectors_are_the_known_sections_with_most_establishments(data):
+    from atelier.observatory.selectors.document import top_sectors
+    from atelier.observatory.selectors.indicators import indicators
+
+    for _ in range(3):
+        make_organisation(data, places=["aubervilliers"], naf="70.22Z")
+    for _ in range(2):  # the unknown section gets 4 organisations: no cell is secret
+        make_organisation(data, places=["aubervilliers"])
+    observatory_rebuild()
+    sectors = top_sectors(indicators(territory_resolve("ept", "200057867")))
+    # 4 establishments in Q (88.99B), 3 in M (70.22Z); the unknown section is not a sector.
+    assert [(c.value, c.establishments) for c in sectors] == [("Q", 4), ("M", 3)]
