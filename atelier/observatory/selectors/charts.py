@@ -47,20 +47,23 @@ def _fmt(value: float) -> str:
 
 
 def bar_chart(
-    chart_id: str, title: str, table_id: str, rows: list[tuple[str, float | int | Secret]]
+    chart_id: str, title: str, table_id: str, rows: list[tuple[str, float | int | Secret | None]]
 ) -> Chart:
-    """Horizontal bars, one per row (label above its bar, value after it)."""
-    published = [v for _, v in rows if not isinstance(v, Secret)]
+    """Horizontal bars, one per row (label above its bar, value after it); a secret value or
+    one that does not exist (None) has no bar."""
+    published = [v for _, v in rows if v is not None and not isinstance(v, Secret)]
     top = max(published, default=0) or 1
     bars = []
     for i, (label, value) in enumerate(rows):
         y = TOP + i * ROW_HEIGHT
         secret = isinstance(value, Secret)
-        width = 0 if secret else round(BAR_MAX * float(value) / top)  # type: ignore[arg-type]
+        missing = value is None
+        width = 0 if secret or missing else round(BAR_MAX * float(value) / top)  # type: ignore[arg-type]
+        text = "secret" if secret else _("non disponible") if missing else _fmt(float(value))  # type: ignore[arg-type]
         bars.append(
             Bar(
                 label=label,
-                value_text="secret" if secret else _fmt(float(value)),  # type: ignore[arg-type]
+                value_text=text,
                 secret=secret,
                 label_y=y + 13,
                 bar_y=y + LABEL_HEIGHT,

@@ -139,10 +139,7 @@ def compare(territories: list[Territory]) -> TerritoryComparison:
         "graphique-comparaison",
         _("Établissements de l'ESS pour 10 000 habitants"),
         "indices",
-        [
-            (i.territory.label, round(i.comparisons[0].per_10k["establishments"] or 0, 1))
-            for i in inds
-        ],
+        [(i.territory.label, i.comparisons[0].per_10k["establishments"]) for i in inds],
     )
     return TerritoryComparison(tuple(territories), tuple(inds), tuple(tables), chart)
 

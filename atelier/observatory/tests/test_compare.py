@@ -83,3 +83,12 @@ def test_the_form_adds_and_removes_without_script(client, data):
 def test_the_territory_page_links_to_a_comparison(client, data):
     page = client.get("/observatoire/commune/93066/").content.decode()
     assert f'href="{URL}?t=commune%3A93066&amp;t=region%3A11"' in page
+
+
+def test_a_figure_that_does_not_exist_has_no_bar():
+    from atelier.observatory.selectors.charts import bar_chart
+
+    chart = bar_chart("c", "Titre", "t", [("A", 2.0), ("B", None), ("C", 1.0)])
+    assert [b.width for b in chart.bars] == [520, 0, 260]
+    assert chart.bars[1].value_text == "non disponible"
+    assert "B : non disponible" in chart.summary
