@@ -140,6 +140,7 @@ def compare(territories: list[Territory]) -> TerritoryComparison:
         _("Établissements de l'ESS pour 10 000 habitants"),
         "indices",
         [(i.territory.label, i.comparisons[0].per_10k["establishments"]) for i in inds],
+        decimals=2,
     )
     return TerritoryComparison(tuple(territories), tuple(inds), tuple(tables), chart)
 

@@ -3,6 +3,7 @@ a form that adds and removes territories without script, CSV of every table."""
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -92,3 +93,11 @@ def test_a_figure_that_does_not_exist_has_no_bar():
     assert [b.width for b in chart.bars] == [520, 0, 260]
     assert chart.bars[1].value_text == "non disponible"
     assert "B : non disponible" in chart.summary
+
+
+def test_the_chart_shows_the_figures_per_inhabitant_with_decimals(client, data):
+    page = client.get(URL, {"t": ["commune:93066", "commune:93001"]}).content.decode()
+    chart = page.split('<svg viewBox="0 0 640')[1].split("</svg>")[0]
+    values = re.findall(r'class="obs-bar-value">([^<]*)<', chart)
+    # Saint-Denis: 7 establishments for its population; Aubervilliers: 3 for 89,000.
+    assert values[1] == "0,34", values
