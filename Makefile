@@ -70,7 +70,7 @@ test-e2e: install
 # apps, no app importing another's models, no import cycle: pyproject [tool.importlinter]);
 # mypy on every services, selectors and the search package; migrations up to date;
 # check --deploy with the production settings.
-MYPY_PATHS = $(wildcard atelier/*/services atelier/*/services.py atelier/*/selectors atelier/*/selectors.py) atelier/search
+MYPY_PATHS = $(wildcard atelier/*/services atelier/*/services.py atelier/*/selectors atelier/*/selectors.py) atelier/search atelier/observatory/pdf.py
 quality: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

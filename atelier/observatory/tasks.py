@@ -7,6 +7,8 @@ from django_tasks import task
 
 from atelier.directory.selectors import observatory_source as source
 
+from .pdf import RUNNING, build_pdf_tracked, mark, pdf_status
+from .selectors.territory import Territory, territory_resolve
 from .services.freshness import claim, observatory_is_stale, release
 from .services.rebuild import observatory_rebuild
 
@@ -41,4 +43,30 @@ def observatory_refresh_if_stale() -> bool:
             release(version)
 
     transaction.on_commit(enqueue)
+    return True
+
+
+@task()
+def observatory_pdf_task(level: str, code: str) -> str:
+    """Make the diagnostic PDF of a large territory (its progress in the status file that the
+    progress page reads)."""
+    territory = territory_resolve(level, code)
+    if territory is None:
+        return "territoire inconnu"
+    path = build_pdf_tracked(territory)
+    return f"{path.name} ({path.stat().st_size} octets)"
+
+
+def observatory_pdf_start(territory: Territory) -> bool:
+    """Queue the PDF of `territory` unless it is ready or already being made. True when
+    queued."""
+    if pdf_status(territory).state in ("ready", RUNNING):
+        return False
+    mark(territory, "queued")
+    try:
+        observatory_pdf_task.enqueue(territory.level, territory.code)
+    except Exception:
+        logger.exception("Could not queue the observatory PDF task")
+        mark(territory, "queued", state="failed", error="queue")
+        raise
     return True

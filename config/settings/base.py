@@ -165,6 +165,24 @@ ATELIER_MAP_TILE_MAX_ZOOM = env.int("ATELIER_MAP_TILE_MAX_ZOOM", default=19)
 # Key figures of the home page (organisations, establishments, networks…) are cached this long.
 ATELIER_HOME_FIGURES_SECONDS = env.int("ATELIER_HOME_FIGURES_SECONDS", default=300)
 ATELIER_SITE_NAME = env.str("ATELIER_SITE_NAME", default="Atelier")
+# Observatory diagnostic PDF (WeasyPrint): generated files are cached in this directory, keyed by
+# territory and the directory data version the aggregates were built from. A territory with more
+# communes or more establishments than these thresholds is generated in the background (a task,
+# with a progress page); smaller ones are generated during the request.
+ATELIER_OBSERVATORY_PDF_DIR = Path(
+    env.str("ATELIER_OBSERVATORY_PDF_DIR", default=str(VAR_DIR / "observatory-pdf"))
+)
+ATELIER_OBSERVATORY_PDF_BACKGROUND_COMMUNES = env.int(
+    "ATELIER_OBSERVATORY_PDF_BACKGROUND_COMMUNES", default=150
+)
+ATELIER_OBSERVATORY_PDF_BACKGROUND_ESTABLISHMENTS = env.int(
+    "ATELIER_OBSERVATORY_PDF_BACKGROUND_ESTABLISHMENTS", default=5000
+)
+# The observatory's widget (/observatoire/{level}/{code}/widget/) is the only page that other
+# sites may frame: its Content-Security-Policy frame-ancestors (every other page: 'none').
+ATELIER_OBSERVATORY_WIDGET_FRAME_ANCESTORS = env.list(
+    "ATELIER_OBSERVATORY_WIDGET_FRAME_ANCESTORS", default=["*"]
+)
 
 LOGGING = {
     "version": 1,

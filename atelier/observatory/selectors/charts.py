@@ -42,25 +42,35 @@ class Chart:
     width: int = WIDTH
 
 
-def _fmt(value: float) -> str:
-    return number_format(round(value), 0, use_l10n=True, force_grouping=True)
+def _fmt(value: float, decimals: int = 0) -> str:
+    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
 def bar_chart(
-    chart_id: str, title: str, table_id: str, rows: list[tuple[str, float | int | Secret]]
+    chart_id: str,
+    title: str,
+    table_id: str,
+    rows: list[tuple[str, float | int | Secret | None]],
+    decimals: int = 0,
 ) -> Chart:
-    """Horizontal bars, one per row (label above its bar, value after it)."""
-    published = [v for _, v in rows if not isinstance(v, Secret)]
+    """Horizontal bars, one per row (label above its bar, value after it); a secret value or
+    one that does not exist (None) has no bar."""
+    published = [v for _, v in rows if v is not None and not isinstance(v, Secret)]
     top = max(published, default=0) or 1
     bars = []
     for i, (label, value) in enumerate(rows):
         y = TOP + i * ROW_HEIGHT
         secret = isinstance(value, Secret)
-        width = 0 if secret else round(BAR_MAX * float(value) / top)  # type: ignore[arg-type]
+        number = None if secret or value is None else float(value)  # type: ignore[arg-type]
+        width = 0 if number is None else round(BAR_MAX * number / top)
+        if number is not None:
+            text = _fmt(number, decimals)
+        else:
+            text = "secret" if secret else _("non disponible")
         bars.append(
             Bar(
                 label=label,
-                value_text="secret" if secret else _fmt(float(value)),  # type: ignore[arg-type]
+                value_text=text,
                 secret=secret,
                 label_y=y + 13,
                 bar_y=y + LABEL_HEIGHT,

@@ -73,7 +73,8 @@ def series_table(ind: Indicators) -> Table:
         SERIES,
         _("Créations et cessations d'organisations de l'ESS par année"),
         (_("Année"), _("Créations"), _("Cessations")),
-        tuple((y.year, y.creations, y.closures) for y in ind.series),
+        # Years as text: a figure would be printed with a thousands separator ("2 019").
+        tuple((str(y.year), y.creations, y.closures) for y in ind.series),
     )
 
 

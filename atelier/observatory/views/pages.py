@@ -2,10 +2,13 @@
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from atelier.core.perms import public
 from atelier.directory.services.exports import csv_cell
@@ -17,9 +20,10 @@ from ..selectors.custom import custom_members_of
 from ..selectors.diagnostic import diagnostic
 from ..selectors.economy import NO_COUNT, economy_share
 from ..selectors.indicators import indicators
+from ..selectors.references import references_for
 from ..selectors.secrecy import RULE_EXPLANATION, RULES
-from ..selectors.tables import all_tables, csv_value, table_by_id
-from ..selectors.territory import territory_resolve
+from ..selectors.tables import Table, all_tables, csv_value, table_by_id
+from ..selectors.territory import Territory, territory_resolve
 from ..services.freshness import observatory_is_stale
 from ..tasks import observatory_refresh_if_stale
 
@@ -54,6 +58,28 @@ def _not_found(request: HttpRequest, level: str, code: str) -> HttpResponse:
     return render(request, "observatory/not_found.html", context, status=404)
 
 
+def _embed_snippet(request: HttpRequest, found: Territory) -> str:
+    """The iframe HTML another site pastes to show the territory's key figures."""
+    url = request.build_absolute_uri(
+        reverse("observatory:widget", kwargs={"level": found.level, "code": found.code})
+    )
+    title = _("L'ESS à %(label)s en chiffres") % {"label": found.label}
+    # A plain string (the template escapes it once more for the textarea): attribute values
+    # escaped here, so that the copied code is valid HTML whatever the territory's name.
+    return (
+        f'<iframe src="{escape(url)}" title="{escape(title)}" width="100%" height="220" '
+        'loading="lazy"></iframe>'
+    )
+
+
+def _compare_url(found: Territory) -> str:
+    """The comparison of the territory with its widest parent (its région, usually)."""
+    keys = [found.key, *(p.key for p in found.parents if p.level in PAGE_LEVELS)][:1]
+    wider = [p.key for p in found.parents if p.level in PAGE_LEVELS][-1:]
+    query = urlencode([("t", k) for k in keys + wider])
+    return f"{reverse('observatory:compare')}?{query}"
+
+
 @public
 def territory(request: HttpRequest, level: str, code: str) -> HttpResponse:
     found = territory_resolve(level, code)
@@ -77,6 +103,9 @@ def territory(request: HttpRequest, level: str, code: str) -> HttpResponse:
             for sentence in diagnostic(ind)
         ],
         "stale": stale,
+        "references": references_for(found),
+        "compare_url": _compare_url(found),
+        "embed": _embed_snippet(request, found),
         "secret_rule": RULE_EXPLANATION,
         "secret_rules": [str(text) for text in RULES.values()],
         "share": economy_share(ind),
@@ -97,12 +126,16 @@ def table_csv(request: HttpRequest, level: str, code: str, table: str) -> HttpRe
     chosen = table_by_id(indicators(found), table)
     if chosen is None:
         return _not_found(request, level, f"{code}/{table}")
+    return csv_response(chosen, f"observatoire-{found.level}-{found.code}-{chosen.id}.csv")
+
+
+def csv_response(table: Table, filename: str) -> HttpResponse:
+    """A table as CSV (semicolons, UTF-8; "secret" where confidentiality hides a figure)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in chosen.headers])
-    for row in chosen.rows:
+    writer.writerow([csv_cell(h) for h in table.headers])
+    for row in table.rows:
         writer.writerow([csv_cell(csv_value(v)) for v in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    filename = f"observatoire-{found.level}-{found.code}-{chosen.id}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

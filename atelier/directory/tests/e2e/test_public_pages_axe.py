@@ -41,6 +41,9 @@ AXE_PAGES: dict[str, list[str]] = {
     # The observatory (its own axe check with computed figures: atelier/observatory/tests/e2e).
     "observatory:index": ["/observatoire/", "/observatoire/?q=saint", "/en/observatoire/"],
     "observatory:territory": ["/observatoire/ept/200057867/", "/en/observatoire/region/11/"],
+    "observatory:compare": ["/observatoire/comparer/?t=ept:200057867&t=region:11"],
+    "observatory:diagnostic_progress": ["/observatoire/ept/200057867/diagnostic/"],
+    "observatory:widget": ["/observatoire/ept/200057867/widget/"],
 }
 # Pages for signed-in people, checked signed in (a moderator who is a member of a network the
 # organisation belongs to); "{proposal}" is a confirmed proposal on the organisation.
@@ -57,6 +60,8 @@ NOT_HTML = {
     "accounts:logout": "action en POST qui redirige ; aucune page à contrôler",
     "directory:export": "téléchargements de fichiers (CSV, tableur, JSON), pas de HTML",
     "observatory:csv": "téléchargement d'un tableau en CSV, pas de HTML",
+    "observatory:compare_csv": "téléchargement d'un tableau de comparaison en CSV, pas de HTML",
+    "observatory:diagnostic_pdf": "téléchargement du diagnostic en PDF, pas de HTML",
     "directory:organisation-by-number": (
         "redirection (302) d'un SIREN ou SIRET vers directory:organisation, contrôlée là"
     ),
