@@ -216,17 +216,7 @@ def proposal_accept(*, proposal: ChangeProposal, user: Any, reason: str = "") ->
         reason=history_reason,
         by_moderation=True,
     )
-    proposal.status = ProposalStatus.ACCEPTED
-    proposal.reason = reason.strip()
-    proposal.decided_by = user
-    proposal.decided_at = timezone.now()
-    proposal.save(update_fields=["status", "reason", "decided_by", "decided_at", "updated_at"])
-    _send(
-        proposal,
-        subject=f"Votre proposition pour « {proposal.organisation.name} » est acceptée",
-        template="directory/email/proposal_outcome.txt",
-    )
-    return proposal
+    return _decided(proposal, ProposalStatus.ACCEPTED, user, reason, outcome="acceptée")
 
 
 @transaction.atomic
@@ -236,14 +226,21 @@ def proposal_refuse(*, proposal: ChangeProposal, user: Any, reason: str) -> Chan
     _decidable(proposal, user)
     if not reason.strip():
         raise ProposalError(_("Indiquez le motif du refus : il est envoyé à l'auteur·rice."))
-    proposal.status = ProposalStatus.REFUSED
+    return _decided(proposal, ProposalStatus.REFUSED, user, reason, outcome="refusée")
+
+
+def _decided(
+    proposal: ChangeProposal, status: str, user: Any, reason: str, *, outcome: str
+) -> ChangeProposal:
+    """Record the decision on the proposal and tell its author by e-mail."""
+    proposal.status = status
     proposal.reason = reason.strip()
     proposal.decided_by = user
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "reason", "decided_by", "decided_at", "updated_at"])
     _send(
         proposal,
-        subject=f"Votre proposition pour « {proposal.organisation.name} » est refusée",
+        subject=f"Votre proposition pour « {proposal.organisation.name} » est {outcome}",
         template="directory/email/proposal_outcome.txt",
     )
     return proposal
