@@ -130,7 +130,20 @@ class OrganisationAdminForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class EstablishmentInline(admin.StackedInline):
+class OrganisationEditingRule:
+    """Change and delete follow services.access.may_edit_organisation for the organisation
+    (`obj`: the organisation itself, or the parent organisation of an inline)."""
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)  # type: ignore[misc]
+        return allowed and (obj is None or may_edit_organisation(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return allowed and (obj is None or may_edit_organisation(request.user, obj))
+
+
+class EstablishmentInline(OrganisationEditingRule, admin.StackedInline):
     model = Establishment
     extra = 0
     raw_id_fields = ["commune", "naf"]
@@ -148,17 +161,9 @@ class EstablishmentInline(admin.StackedInline):
         allowed = super().has_add_permission(request, obj)
         return allowed and (obj is None or may_edit_organisation(request.user, obj))
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or may_edit_organisation(request.user, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or may_edit_organisation(request.user, obj))
-
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(OrganisationEditingRule, SimpleHistoryAdmin):
     form = OrganisationAdminForm
     list_display = [
         "name",
@@ -222,14 +227,6 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     history_list_display = ["ess_rule", "ess_source"]
 
     # -- who may change what (services.access) ------------------------------------------------
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or may_edit_organisation(request.user, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or may_edit_organisation(request.user, obj))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -364,19 +364,8 @@ def _grid_cells(
     """spatial.grid_cells with the count per family of each cell. One family asked for: every
     establishment is of that family, so the `terms` sub-aggregation (a third of the
     aggregation's cost on a wide view) is left out and the counts written directly."""
-    if len(params.famille) != 1:
-        return spatial.grid_cells(
-            handle.schema,
-            handle.searcher(),
-            query,
-            window,
-            shift,
-            base_shift=MAP_BASE_SHIFT,
-            id_field="establishment",
-            group_field="family",
-            groups=FAMILY_COUNT,
-        )
-    family = family_index(params.famille[0])
+    one_family = len(params.famille) == 1
+    grouped = {} if one_family else {"group_field": "family", "groups": FAMILY_COUNT}
     cells = spatial.grid_cells(
         handle.schema,
         handle.searcher(),
@@ -385,7 +374,11 @@ def _grid_cells(
         shift,
         base_shift=MAP_BASE_SHIFT,
         id_field="establishment",
+        **grouped,  # type: ignore[arg-type]
     )
+    if not one_family:
+        return cells
+    family = family_index(params.famille[0])
     return [
         (*c[:10], tuple(c[2] if i == family else 0 for i in range(FAMILY_COUNT)))  # type: ignore[misc]
         for c in cells
