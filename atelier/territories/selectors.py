@@ -325,9 +325,10 @@ class NamedCommune:
 def communes_named(keys: Iterable[str]) -> dict[str, list[NamedCommune]]:
     """Communes and arrondissements whose normalised name (`names.place_key`) is one of `keys`,
     by key, the most populated first (homonyms: several "Saint-Denis")."""
-    wanted = sorted({k for k in keys if k})
+    known = _commune_keys()
+    wanted = sorted({k for k in keys if k in known})
     found: dict[str, list[NamedCommune]] = {}
-    if not wanted:
+    if not wanted:  # no query for the texts that name no commune (most of them)
         return found
     rows = (
         Commune.objects.filter(search_name__in=wanted)
@@ -464,7 +465,22 @@ def legal_category_labels(codes: Iterable[str]) -> dict[str, str]:
     )
 
 
+_commune_key_cache: list[tuple[float, frozenset[str]]] = []
+
+
+def _commune_keys() -> frozenset[str]:
+    """Every normalised commune and arrondissement name (about 35,000 short strings), from the
+    same per-process cache as the labels."""
+    now = time.monotonic()
+    if not _commune_key_cache or now - _commune_key_cache[0][0] > _LABEL_TTL_SECONDS:
+        names = Commune.objects.exclude(search_name="").values_list("search_name", flat=True)
+        _commune_key_cache[:] = [(now, frozenset(names))]
+    return _commune_key_cache[0][1]
+
+
 def reference_labels_forget() -> None:
-    """Drop the cached labels and arrondissements (after a reference load, and between tests)."""
+    """Drop the cached labels, commune names and arrondissements (after a reference load, and
+    between tests)."""
     _label_cache.clear()
+    _commune_key_cache.clear()
     geography_forget()

@@ -1,6 +1,11 @@
 """territory_lookup and territory_detail on the small real extract of the factories."""
 
-from atelier.territories.selectors import territory_detail, territory_lookup
+from atelier.territories.selectors import (
+    communes_named,
+    reference_labels_forget,
+    territory_detail,
+    territory_lookup,
+)
 from atelier.territories.tests.factories import RegionFactory, make_small_reference
 
 
@@ -85,3 +90,17 @@ def test_detail_of_a_commune_in_an_ept(db):
     assert territory_detail("commune", "99999") is None
     assert territory_detail("planet", "93") is None
     assert territory_detail("departement", "93").commune_count == 1
+
+
+def test_communes_named_asks_the_database_only_for_a_commune_name(db, django_assert_num_queries):
+    make_small_reference()
+    with django_assert_num_queries(1):  # the names, once for the process
+        assert communes_named(["atelier"]) == {}
+    with django_assert_num_queries(0):  # no commune of that name: no look-up
+        assert communes_named(["atelier", "ressourcerie"]) == {}
+    with django_assert_num_queries(1):
+        found = communes_named(["lyon", "atelier"])
+    assert [c.ref.key for c in found["lyon"]] == ["commune:69123"]
+    reference_labels_forget()  # a reference load forgets them
+    with django_assert_num_queries(2):
+        assert list(communes_named(["lyon"])) == ["lyon"]
