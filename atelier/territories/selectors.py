@@ -4,6 +4,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -436,17 +437,25 @@ def territory_detail(level: str, code: str) -> TerritoryDetail | None:
 # read them from a per-process cache instead of querying them each time (a code not yet cached
 # reloads them; the communes, the largest, weigh a few MB).
 _LABEL_TTL_SECONDS = 300.0
-_label_cache: dict[str, tuple[float, dict[str, str]]] = {}
+_reference_cache: dict[str, tuple[float, Any]] = {}
+T = TypeVar("T")
+
+
+def _cached(key: str, build: Callable[[], T], covers: Callable[[T], bool] | None = None) -> T:
+    """The value cached under `key`, built again when older than the TTL or when `covers`
+    says it lacks what is asked for."""
+    hit = _reference_cache.get(key)
+    now = time.monotonic()
+    if hit is None or now - hit[0] > _LABEL_TTL_SECONDS or (covers and not covers(hit[1])):
+        hit = (now, build())
+        _reference_cache[key] = hit
+    return hit[1]
 
 
 def _labels(key: str, codes: Iterable[str], build: Callable[[], dict[str, str]]) -> dict[str, str]:
     wanted = {c for c in codes if c}
-    hit = _label_cache.get(key)
-    now = time.monotonic()
-    if hit is None or now - hit[0] > _LABEL_TTL_SECONDS or not wanted <= hit[1].keys():
-        hit = (now, build())
-        _label_cache[key] = hit
-    return {c: hit[1][c] for c in wanted if c in hit[1]}
+    labels = _cached(key, build, lambda got: wanted <= got.keys())
+    return {c: labels[c] for c in wanted if c in labels}
 
 
 def naf_section_labels(codes: Iterable[str]) -> dict[str, str]:
@@ -465,22 +474,18 @@ def legal_category_labels(codes: Iterable[str]) -> dict[str, str]:
     )
 
 
-_commune_key_cache: list[tuple[float, frozenset[str]]] = []
-
-
 def _commune_keys() -> frozenset[str]:
-    """Every normalised commune and arrondissement name (about 35,000 short strings), from the
-    same per-process cache as the labels."""
-    now = time.monotonic()
-    if not _commune_key_cache or now - _commune_key_cache[0][0] > _LABEL_TTL_SECONDS:
-        names = Commune.objects.exclude(search_name="").values_list("search_name", flat=True)
-        _commune_key_cache[:] = [(now, frozenset(names))]
-    return _commune_key_cache[0][1]
+    """Every normalised commune and arrondissement name (about 35,000 short strings)."""
+    return _cached(
+        "commune_keys",
+        lambda: frozenset(
+            Commune.objects.exclude(search_name="").values_list("search_name", flat=True)
+        ),
+    )
 
 
 def reference_labels_forget() -> None:
     """Drop the cached labels, commune names and arrondissements (after a reference load, and
     between tests)."""
-    _label_cache.clear()
-    _commune_key_cache.clear()
+    _reference_cache.clear()
     geography_forget()
