@@ -43,6 +43,10 @@ def test_facet_checkbox_is_reached_with_tab_and_ticked_with_space(page):
     expect(box).not_to_be_checked()
     page.keyboard.press("Space")
     expect(box).to_be_checked()
+    # With JavaScript a ticked box applies at once (the page reloads): wait for that page
+    # before tabbing on, or the focus would be read during the navigation.
+    page.wait_for_url(lambda url: "famille=cooperative" in url)
+    page.wait_for_load_state()
     # Then on to the form's next submit button ("Filtrer"), pressed with Enter.
     tab_until(
         page,
