@@ -9,11 +9,14 @@ DirectoryConfig.ready():
   (counts), `name_key` (name then id: the order of searches without text), and for the
   ranking of a text: `name_exact` (the exact-name keys of the name and of the acronym,
   text.words_key) and `name_text` (the tokens of the name and acronym, a subset of
-  `search_text`);
+  `search_text`); and `near`, the tiles (atelier.search.spatial, every level) of its open,
+  placed establishments: a search around a place selects the organisations of the tiles
+  wholly within its radius from this field (selectors/around_index.py);
 - `establishments` — the Atlas map: one document per open, placed establishment of an
   organisation of the perimeter, carrying its organisation's filter fields (the same names and
   tokens, built by the same function, so that one condition selects the same organisations on
-  both indexes), the establishment id, its organisation's ESS family as a small integer
+  both indexes; `id` is also a fast field here: the exact distances of a search around a place
+  are read from this index), the establishment id, its organisation's ESS family as a small integer
   (`family`, directory.families), and its point on the map grid (atelier.search.spatial:
   x, y = zoom-20 world pixels, Morton `cell`, `tile` terms), sorted by `cell`.
 
@@ -23,6 +26,9 @@ establishments (versions.watch below for the ORM; the bulk writer bumps it itsel
 How a sync finds what changed: rows whose `updated_at` is at or after the last sync's watermark
 minus SYNC_OVERLAP (a transaction that stamped its rows before the watermark but committed after
 it is read again), and the row counts of both tables (deleted rows: the index is then recounted).
+The organisations index also re-reads the organisations of changed establishments (their `near`
+tiles); deleting an establishment through the ORM stamps its organisation (`updated_at`, see
+`_touch_organisation`), so that the deletion is found the same way.
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import tantivy
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models.signals import post_delete
+from django.utils import timezone
 
 from atelier.search import Changes, IndexSpec, register, spatial, versions
 
@@ -86,14 +94,32 @@ def organisation_fields(doc: tantivy.Document, row: tuple, *, masks: bool) -> No
             bit += 1
 
 
-def _organisation_document(row: tuple) -> tantivy.Document:
-    """The document of an ORGANISATION_COLUMNS row."""
+def _organisation_document(row: tuple, points: Iterable[tuple[int, int]]) -> tantivy.Document:
+    """The document of an ORGANISATION_COLUMNS row whose open, placed establishments are at
+    `points` (world pixels)."""
     doc = tantivy.Document()
     organisation_fields(doc, row[: len(COLUMNS)], masks=True)
     pk, name, acronym = row[0], row[1], row[len(COLUMNS)]
     doc.add_text("name_key", f"{name}\x00{pk:012d}")
     name_fields(doc, name, acronym)
+    for term in sorted({t for x, y in points for t in spatial.tiles_of(x, y)}):
+        doc.add_unsigned("near", term)
     return doc
+
+
+def _placed_points(qs) -> dict[int, list[tuple[int, int]]]:
+    """The points of the open, placed establishments of `qs`, by organisation id."""
+    points: dict[int, list[tuple[int, int]]] = {}
+    rows = qs.filter(is_open=True, mx__gte=0, my__gte=0).values_list("organisation_id", "mx", "my")
+    for org, mx, my in rows.order_by().iterator(chunk_size=READ_CHUNK):
+        points.setdefault(org, []).append((mx, my))
+    return points
+
+
+def _organisation_documents(rows: list[tuple], points_of) -> Iterator[tantivy.Document]:
+    """The documents of ORGANISATION_COLUMNS `rows`; `points_of(rows)` reads their points."""
+    points = points_of(rows) if rows else {}
+    return (_organisation_document(row, points.get(row[0], ())) for row in rows)
 
 
 def name_fields(doc: tantivy.Document, name: str, acronym: str) -> None:
@@ -120,6 +146,7 @@ def _organisation_schema() -> tantivy.Schema:
     sb.add_text_field("name_key", fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("name_exact", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("name_text", tokenizer_name="whitespace", index_option="freq")
+    sb.add_unsigned_field("near", indexed=True)
     return sb.build()
 
 
@@ -127,7 +154,9 @@ def _establishment_schema() -> tantivy.Schema:
     """The filter fields of the organisation index, indexed the same way but without fast
     columns (the map counts cells, not facets), and the establishment's."""
     sb = tantivy.SchemaBuilder()
-    sb.add_unsigned_field("id", indexed=True)  # the organisation (replaced when it changes)
+    # The organisation (its documents are replaced when it changes); fast: the distances of a
+    # search around a place are read by organisation.
+    sb.add_unsigned_field("id", indexed=True, fast=True)
     sb.add_text_field("search_text", tokenizer_name="whitespace", index_option="basic")
     for name in (*VALUE_FIELDS, *TERRITORY_FIELDS):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
@@ -184,6 +213,12 @@ def _since(iso: str | None) -> datetime | None:
     return datetime.fromisoformat(iso) - SYNC_OVERLAP if iso else None
 
 
+def _table_state(model) -> tuple[str | None, int]:
+    """(the latest `updated_at` of `model`'s rows, their count): one query."""
+    found = model.objects.aggregate(m=Max("updated_at"), n=Count("pk"))
+    return _iso(found["m"]), found["n"]
+
+
 def _changed(model, iso: str | None, limit: int | None) -> list | None:
     """Ids (and organisation ids, for establishments) of the rows of `model` changed since the
     watermark `iso`; None when more than `limit`, or when there is no watermark (an index built
@@ -202,12 +237,20 @@ def _changed(model, iso: str | None, limit: int | None) -> list | None:
 
 class OrganisationSource:
     def state(self) -> dict[str, Any]:
-        latest = Organisation.objects.aggregate(m=Max("updated_at"))["m"]
-        return {"watermark": _iso(latest), "rows": Organisation.objects.count()}
+        org, est = _table_state(Organisation), _table_state(Establishment)
+        return {"watermark": org[0], "rows": org[1], "est_watermark": est[0], "est_rows": est[1]}
 
     def documents(self) -> Iterable[tantivy.Document]:
-        rows = perimeter().values_list(*ORGANISATION_COLUMNS).iterator(chunk_size=READ_CHUNK)
-        return (_organisation_document(row) for row in rows)
+        """Every document, by chunks of READ_CHUNK organisations in id order, each chunk's
+        points read by a range of organisation ids."""
+        rows = perimeter().order_by("id").values_list(*ORGANISATION_COLUMNS)
+        chunk: list[tuple] = []
+        for row in rows.iterator(chunk_size=READ_CHUNK):
+            chunk.append(row)
+            if len(chunk) == READ_CHUNK:
+                yield from _organisation_documents(chunk, _points_by_range)
+                chunk = []
+        yield from _organisation_documents(chunk, _points_by_range)
 
     def expected(self) -> int:
         return perimeter().count()
@@ -218,7 +261,12 @@ class OrganisationSource:
         rows = _changed(Organisation, since.get("watermark"), limit)
         if rows is None:
             return None
-        ids = [pk for (pk,) in rows]
+        ests = _changed(Establishment, since.get("est_watermark"), limit)
+        if ests is None:
+            return None
+        ids = sorted({pk for (pk,) in rows} | {org for _e, org in ests})
+        if limit is not None and len(ids) > limit:
+            return None
         return Changes(
             deletes=[("id", ids)],
             documents=self._documents_of(ids),
@@ -230,19 +278,31 @@ class OrganisationSource:
     def _documents_of(ids: list[int]) -> Iterator[tantivy.Document]:
         for i in range(0, len(ids), READ_CHUNK):
             qs = perimeter().filter(id__in=ids[i : i + READ_CHUNK])
-            qs = qs.values_list(*ORGANISATION_COLUMNS)
-            yield from (_organisation_document(row) for row in qs)
+            yield from _organisation_documents(
+                list(qs.values_list(*ORGANISATION_COLUMNS)), _points_by_ids
+            )
+
+
+def _points_by_range(rows: list[tuple]) -> dict[int, list[tuple[int, int]]]:
+    """The points of the organisations of `rows` (sorted by id): one range of ids."""
+    qs = Establishment.objects.filter(
+        organisation_id__gte=rows[0][0], organisation_id__lte=rows[-1][0]
+    )
+    return _placed_points(qs)
+
+
+def _points_by_ids(rows: list[tuple]) -> dict[int, list[tuple[int, int]]]:
+    return _placed_points(Establishment.objects.filter(organisation_id__in=[r[0] for r in rows]))
 
 
 class EstablishmentSource:
     def state(self) -> dict[str, Any]:
-        org = Organisation.objects.aggregate(m=Max("updated_at"))["m"]
-        est = Establishment.objects.aggregate(m=Max("updated_at"))["m"]
+        org, est = _table_state(Organisation), _table_state(Establishment)
         return {
-            "org_watermark": _iso(org),
-            "est_watermark": _iso(est),
-            "org_rows": Organisation.objects.count(),
-            "est_rows": Establishment.objects.count(),
+            "org_watermark": org[0],
+            "est_watermark": est[0],
+            "org_rows": org[1],
+            "est_rows": est[1],
         }
 
     def documents(self) -> Iterable[tantivy.Document]:
@@ -289,7 +349,7 @@ ORGANISATIONS = IndexSpec(
     label="Index de recherche",
     rows="organisations",
     version_key=VERSION,
-    schema_version="4",
+    schema_version="5",  # 5: the `near` tiles
     build_schema=_organisation_schema,
     source=OrganisationSource(),
 )
@@ -298,11 +358,17 @@ ESTABLISHMENTS = IndexSpec(
     label="Index de la carte",
     rows="établissements",
     version_key=VERSION,
-    schema_version="4",  # 4: the `family` fast field
+    schema_version="5",  # 4: the `family` fast field; 5: `id` fast
     build_schema=_establishment_schema,
     source=EstablishmentSource(),
     sort_by_field="cell",
 )
+
+
+def _touch_organisation(sender: Any, instance: Establishment, **kwargs: Any) -> None:
+    """A deleted establishment leaves no row to be found by its `updated_at`: its organisation
+    is stamped instead (its document, and its `near` tiles, are then read again)."""
+    Organisation.objects.filter(pk=instance.organisation_id).update(updated_at=timezone.now())
 
 
 def register_indexes() -> None:
@@ -310,3 +376,9 @@ def register_indexes() -> None:
     register(ORGANISATIONS)
     register(ESTABLISHMENTS)
     versions.watch(VERSION, Organisation, Establishment)
+    post_delete.connect(
+        _touch_organisation,
+        sender=Establishment,
+        weak=False,
+        dispatch_uid="atelier.directory.indexes:touch-organisation",
+    )

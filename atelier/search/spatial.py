@@ -66,13 +66,18 @@ def tile(tile_shift: int, tx: int, ty: int) -> int:
     return (tile_shift << 56) | morton(tx, ty)
 
 
+def tiles_of(x: int, y: int) -> list[int]:
+    """The terms of the tiles holding point (x, y), one per level of TILE_SHIFTS."""
+    return [tile(s, x >> s, y >> s) for s in TILE_SHIFTS]
+
+
 def point_fields(doc: tantivy.Document, x: int, y: int, base_shift: int) -> None:
     """Add the fields of point (x, y) to `doc`: x, y, cell and one tile per level."""
     doc.add_unsigned("x", x)
     doc.add_unsigned("y", y)
     doc.add_unsigned("cell", morton(x >> base_shift, y >> base_shift))
-    for tile_shift in TILE_SHIFTS:
-        doc.add_unsigned("tile", tile(tile_shift, x >> tile_shift, y >> tile_shift))
+    for term in tiles_of(x, y):
+        doc.add_unsigned("tile", term)
 
 
 def add_point_schema(sb: tantivy.SchemaBuilder) -> None:

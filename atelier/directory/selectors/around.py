@@ -3,9 +3,9 @@ within `rayon` km of a commune or a point (`autour=`, `lat`/`lon`), and those wi
 establishment in a box (`zone=minlon,minlat,maxlon,maxlat`, the map's "Rechercher dans cette
 zone").
 
-Both are read from the database the same way whichever engine answers the search, then applied
-as one condition (`AnyOf("id", …)`) that the index and SQL both understand — so totals, facet
-counts, the map and the exports agree. Candidates come from a bounding box on the
+Here both are read from the database, then applied as one condition (`AnyOf("id", …)`) that the
+indexes and SQL all understand: for the plain list, the map and the exports. The search from the
+indexes measures the same distances on the indexes instead (around_index.py). Candidates come from a bounding box on the
 establishments' map coordinates (`mx`/`my`, the covering index `directory_establishment_map_key`
 of migration 0003: a range of map columns and of `my`), then the exact great-circle distance
 (haversine) of each candidate, from the position of its map pixel (read with the index entry,
@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Func, IntegerField
@@ -287,3 +288,22 @@ def zone_organisations(zone: Zone) -> tuple[int, ...]:
         return tuple(sorted(qs))
 
     return _cached(("zone", zone.box), build)  # type: ignore[return-value]
+
+
+# Around a place, a page is the nearest matching organisations: the ids within the radius are
+# checked in this many at a time, nearest first, until the page is full.
+NEAREST_CHUNK = 2000
+
+
+def nearest_page(
+    near: list[tuple[int, float]], matching: Callable[[list[int]], set[int]], start: int, size: int
+) -> list[int]:
+    """Ids `start`..`start + size` of `near` (nearest first) that `matching` keeps."""
+    kept: list[int] = []
+    for i in range(0, len(near), NEAREST_CHUNK):
+        chunk = [pk for pk, _d in near[i : i + NEAREST_CHUNK]]
+        found = matching(chunk)
+        kept.extend(pk for pk in chunk if pk in found)
+        if len(kept) >= start + size:
+            break
+    return kept[start : start + size]

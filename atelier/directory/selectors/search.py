@@ -18,10 +18,8 @@ generation and version they were counted on."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import tantivy
@@ -43,9 +41,10 @@ from atelier.territories.selectors import (
     commune_departement,
 )
 
-from ..indexes import MASK_FIELDS, ORGANISATIONS, TERRITORY_FIELDS
+from ..indexes import ESTABLISHMENTS, MASK_FIELDS, ORGANISATIONS, TERRITORY_FIELDS
 from ..models import Organisation
-from .around import organisation_distances, zone_organisations
+from . import around_index
+from .around import nearest_page, organisation_distances, zone_organisations
 from .search_params import (
     APPROVALS_BY_NAME,
     FACETS,
@@ -68,6 +67,7 @@ from .search_results import (
     labelled_facets,
     result_page,
     selected_territory_values,
+    with_distances,
 )
 
 __all__ = [
@@ -154,9 +154,11 @@ def territory_leaves(params: SearchParams) -> list[TerritoryRef]:
 
 
 def search_conditions(
-    params: SearchParams, leaves: list[TerritoryRef] | None = None
+    params: SearchParams, leaves: list[TerritoryRef] | None = None, *, near: bool = True
 ) -> dict[str, Condition]:
-    """One condition per facet that has a selection (OR of its values), by facet name."""
+    """One condition per facet that has a selection (OR of its values), by facet name; the
+    organisations around a place (`near`) read from the database, unless the caller measures
+    them on the index (around_index.near_condition)."""
     found: dict[str, Condition] = {}
     for name, column in VALUE_COLUMNS.items():
         if values := getattr(params, name):
@@ -170,37 +172,12 @@ def search_conditions(
     leaves = territory_leaves(params) if leaves is None else leaves
     if leaves:
         found["territoire"] = territory_condition(leaves)
-    if params.center is not None:
-        near = organisation_distances(params.center, params.rayon)
-        found["autour"] = AnyOf("id", tuple(sorted(i for i, _d in near)))
+    if params.center is not None and near:
+        distances = organisation_distances(params.center, params.rayon)
+        found["autour"] = AnyOf("id", tuple(sorted(i for i, _d in distances)))
     if params.zone_box is not None:
         found["zone"] = AnyOf("id", zone_organisations(params.zone_box))
     return found
-
-
-# Around a place, a page is the nearest matching organisations: the ids within the radius are
-# checked in this many at a time, nearest first, until the page is full.
-NEAREST_CHUNK = 2000
-
-
-def nearest_page(
-    near: list[tuple[int, float]], matching: Callable[[list[int]], set[int]], start: int, size: int
-) -> list[int]:
-    """Ids `start`..`start + size` of `near` (nearest first) that `matching` keeps."""
-    kept: list[int] = []
-    for i in range(0, len(near), NEAREST_CHUNK):
-        chunk = [pk for pk, _d in near[i : i + NEAREST_CHUNK]]
-        found = matching(chunk)
-        kept.extend(pk for pk in chunk if pk in found)
-        if len(kept) >= start + size:
-            break
-    return kept[start : start + size]
-
-
-def _with_distances(result: SearchResult, near: list[tuple[int, float]]) -> SearchResult:
-    km = dict(near)
-    rows = [dataclasses.replace(r, distance_km=km.get(r.id)) for r in result.results]
-    return dataclasses.replace(result, results=rows, ranked=False, by_distance=True)
 
 
 def search_queryset(params: SearchParams) -> QuerySet[Organisation]:
@@ -261,18 +238,19 @@ def _plain_list(params: SearchParams, page_size: int) -> SearchResult:
         by_id = {r["id"]: r for r in qs.filter(id__in=ids).values(*ROW_FIELDS)}
         rows = [by_id[i] for i in ids if i in by_id]
         page = result_page(params, rows, [], {}, total=total, window=window, ranked=False)
-        return _with_distances(page, near)
+        return with_distances(page, near)
     order = sql_order(params.q, tq) if tq is not None else ["name", "id"]
     rows = list(qs.order_by(*order).values(*ROW_FIELDS)[window.start :][:page_size])
     return result_page(params, rows, [], {}, total=total, window=window, ranked=tq is not None)
 
 
-def _cache_key(handle: Handle, params: SearchParams) -> str:
+def _cache_key(handle: Handle, params: SearchParams, near: Handle | None) -> str:
     canonical = "|".join(
         (
             str(handle.path),
             handle.generation,
             str(handle.version),
+            f"{near.generation}:{near.version}" if near is not None else "",
             get_language() or "",
             params.to_querystring(page=False),
         )
@@ -280,15 +258,31 @@ def _cache_key(handle: Handle, params: SearchParams) -> str:
     return "atlas:facets:v2:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _near_handle(params: SearchParams) -> Handle | None:
+    """The establishments index, for a search around a place (around_index.py); None without a
+    centre or when it cannot answer (the distances are then read from the database)."""
+    if params.center is None:
+        return None
+    try:
+        return reader(ESTABLISHMENTS)
+    except SearchIndexError as exc:
+        logger.warning("Atlas map index unusable, distances from the database: %s", exc)
+        return None
+
+
 def _index_search(handle: Handle, params: SearchParams, page_size: int) -> SearchResult:
     schema = handle.schema
     searcher = handle.searcher()
     tq = typos_where_rare(searcher, parse_text(params.q)) if params.q else None
     leaves = territory_leaves(params)
-    filters = {n: to_query(schema, c) for n, c in search_conditions(params, leaves).items()}
+    near = _near_handle(params)
+    conditions = search_conditions(params, leaves, near=near is None)
+    if near is not None and params.center is not None:
+        conditions["autour"] = around_index.near_condition(near, params.center, params.rayon)
+    filters = {n: to_query(schema, c) for n, c in conditions.items()}
 
     ttl = getattr(settings, "ATELIER_SEARCH_CACHE_SECONDS", 300)
-    key = _cache_key(handle, params) if ttl else ""
+    key = _cache_key(handle, params, near) if ttl else ""
     cached = cache.get(key) if key else None
     if cached is None:
         counted = to_query(schema, tq.condition()) if tq is not None else None
@@ -304,7 +298,9 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
     ids: list[int] = []
     scored: list[tuple[float, Any]] = []
     if total and params.center is not None:
-        return _nearest_index_page(handle, params, tq, filters, facets, total, window, page_size)
+        return _nearest_index_page(
+            handle, near, params, tq, conditions, facets, total, window, page_size
+        )
     if total:
         ranked = ranked_query(schema, tq) if tq is not None else None
         matching = all_of(ranked, *filters.values())
@@ -330,33 +326,47 @@ def _index_search(handle: Handle, params: SearchParams, page_size: int) -> Searc
 
 def _nearest_index_page(
     handle: Handle,
+    near_handle: Handle | None,
     params: SearchParams,
     tq: TextQuery | None,
-    filters: dict[str, tantivy.Query],
+    conditions: dict[str, Condition],
     facets: list[Facet],
     total: int,
     window: PageWindow,
     page_size: int,
 ) -> SearchResult:
-    """A page of a search around a place from the index: the nearest matching organisations."""
+    """A page of a search around a place from the index: the nearest matching organisations,
+    measured on the establishments index (around_index.py) or, without it, from the database."""
     assert params.center is not None
     schema, searcher = handle.schema, handle.searcher()
-    near = organisation_distances(params.center, params.rayon)
-    matching_query = all_of(
-        to_query(schema, tq.condition()) if tq is not None else None, *filters.values()
-    )
+    text = [tq.condition()] if tq is not None else []
+    if near_handle is not None:
+        others = [c for name, c in conditions.items() if name != "autour"] + text
+        near = around_index.nearest_page(
+            near_handle,
+            all_of(*(to_query(near_handle.schema, c) for c in others)),
+            params.center,
+            params.rayon,
+            total,
+            window.start,
+            page_size,
+        )
+        ids = [pk for pk, _km in near]
+    else:
+        near = organisation_distances(params.center, params.rayon)
+        matching_query = all_of(*(to_query(schema, c) for c in [*conditions.values(), *text]))
 
-    def matching(chunk: list[int]) -> set[int]:
-        query = all_of(matching_query, to_query(schema, AnyOf("id", tuple(chunk))))
-        hits = searcher.search(query, limit=len(chunk), count=False).hits
-        values = searcher.fast_field_values("id", [a for _s, a in hits])
-        return {int(v) for v in values if isinstance(v, int)}
+        def matching(chunk: list[int]) -> set[int]:
+            query = all_of(matching_query, to_query(schema, AnyOf("id", tuple(chunk))))
+            hits = searcher.search(query, limit=len(chunk), count=False).hits
+            values = searcher.fast_field_values("id", [a for _s, a in hits])
+            return {int(v) for v in values if isinstance(v, int)}
 
-    ids = nearest_page(near, matching, window.start, page_size)
+        ids = nearest_page(near, matching, window.start, page_size)
     by_id = {r["id"]: r for r in Organisation.objects.filter(id__in=ids).values(*ROW_FIELDS)}
     rows = [by_id[i] for i in ids if i in by_id]
     page = result_page(params, rows, facets, {}, total=total, window=window, ranked=False)
-    return _with_distances(page, near)
+    return with_distances(page, near)
 
 
 # -- facet counts ----------------------------------------------------------------------------

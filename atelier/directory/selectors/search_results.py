@@ -360,3 +360,10 @@ def _top(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
         if code:
             merged[code] = merged.get(code, 0) + n
     return sorted(merged.items(), key=lambda x: (-x[1], x[0]))[:MAX_FACET_VALUES]
+
+
+def with_distances(result: SearchResult, near: list[tuple[int, float]]) -> SearchResult:
+    """The page with each row's distance (km) from `near` (id, km), ordered by distance."""
+    km = dict(near)
+    rows = [replace(r, distance_km=km.get(r.id)) for r in result.results]
+    return replace(result, results=rows, ranked=False, by_distance=True)
