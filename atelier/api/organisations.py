@@ -103,9 +103,10 @@ class OrganisationPage(Schema):
     )
     place: PlaceOut | None = Field(
         None,
-        description="Le lieu lu dans q (code postal, code de département seul, nom de commune "
-        "au début ou à la fin, « Paris 20e »…), quand aucun territoire n'est donné et que "
-        "lieu n'est pas « texte » ; absent sinon.",
+        description="Le lieu lu dans q (code postal, code de département seul, nom de commune, "
+        "de département ou de région au début ou à la fin, « Paris 20e », commune suivie de "
+        "son code de département « Montreuil (93) »…), quand aucun territoire n'est donné et "
+        "que lieu n'est pas « texte » ; absent sinon.",
     )
     center: CenterOut | None = Field(
         None, description="Recherche autour d'un lieu : son centre et son rayon ; absent sinon."
@@ -135,7 +136,8 @@ class SearchFilters(Schema):
         None,
         description="Territoire niveau:code : region:11, departement:93, epci:…, ept:…, "
         "commune:93066. Sans territoire, un lieu écrit dans q (75020, 93, Montreuil, "
-        "Paris 20e) est appliqué comme territoire (voir `place` dans la réponse).",
+        "Montreuil (93), Paris 20e, Seine-Saint-Denis, Bretagne) est appliqué comme "
+        "territoire (voir `place` dans la réponse).",
     )
     lieu: str | None = Field(
         None, description="« texte » : q est cherché tel quel, sans y lire de lieu."

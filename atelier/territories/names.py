@@ -1,7 +1,8 @@
 """Normalised place names: what the loader matches GeoNames with and what lookups compare.
 
 `place_key("L'Haÿ-les-Roses")` -> "l hay les roses"; "St-Denis" and "Saint Denis" give the same
-key. Keys hold only ASCII lower-case letters, digits and single spaces."""
+key, and so do "d'Azur" and "d’Azur". Keys hold only ASCII lower-case letters, digits and single
+spaces."""
 
 import re
 import unicodedata
@@ -25,7 +26,12 @@ def place_key(name: str) -> str:
     text = name.lower()
     if not text.isascii():
         text = text.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        decomposed = unicodedata.normalize("NFKD", text)
+        # Accents go; any other non-ASCII sign separates words like its ASCII twin would (the
+        # typographic apostrophe of "Côte d’Azur", "Val-d’Arguenon", a dash "–").
+        text = "".join(
+            c if c.isascii() else " " for c in decomposed if not unicodedata.combining(c)
+        )
     words = _NON_ALNUM.sub(" ", text).split()
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 

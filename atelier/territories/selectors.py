@@ -1,10 +1,8 @@
 """Read access to territories and nomenclatures for the other apps."""
 
 import re
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -14,7 +12,6 @@ from .geography import LEVEL_COLUMN as LEVEL_COLUMN  # re-exported for the other
 from .geography import LEVEL_DEPTH as LEVEL_DEPTH
 from .geography import commune_codes as commune_codes
 from .geography import commune_departement as commune_departement
-from .geography import geography_forget
 from .models import (
     Commune,
     Departement,
@@ -24,7 +21,18 @@ from .models import (
     PostalCode,
     Region,
 )
+from .named import NamedArea as NamedArea
+from .named import NamedCommune as NamedCommune
+from .named import areas_named as areas_named
+from .named import communes_named as communes_named
 from .names import place_key
+from .reference import TerritoryRef as TerritoryRef
+from .reference import cached as _cached
+from .reference import ref_commune as _ref_commune
+from .reference import ref_departement as _ref_departement
+from .reference import ref_grouping as _ref_grouping
+from .reference import ref_region as _ref_region
+from .reference import reference_labels_forget as reference_labels_forget
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,37 +111,6 @@ def naf_codes() -> dict[str, tuple[str, str]]:
 
 def legal_categories() -> QuerySet[LegalCategory]:
     return LegalCategory.objects.order_by("code")
-
-
-@dataclass(frozen=True, slots=True)
-class TerritoryRef:
-    """A territory at any level, as the search filters and the API name it: `level:code`."""
-
-    level: str  # TerritoryLevel value: region, departement, epci, ept, commune
-    code: str
-    name: str
-    label: str  # for people: "Saint-Denis (93)", "Seine-Saint-Denis (93)", "Plaine Commune (EPT)"
-
-    @property
-    def key(self) -> str:
-        return f"{self.level}:{self.code}"
-
-
-def _ref_region(code: str, name: str) -> TerritoryRef:
-    return TerritoryRef(TerritoryLevel.REGION, code, name, name)
-
-
-def _ref_departement(code: str, name: str) -> TerritoryRef:
-    return TerritoryRef(TerritoryLevel.DEPARTEMENT, code, name, f"{name} ({code})")
-
-
-def _ref_grouping(code: str, name: str, kind: str) -> TerritoryRef:
-    level = TerritoryLevel.EPT if kind == "EPT" else TerritoryLevel.EPCI
-    return TerritoryRef(level, code, name, f"{name} ({kind})")
-
-
-def _ref_commune(code: str, name: str, departement_code: str) -> TerritoryRef:
-    return TerritoryRef(TerritoryLevel.COMMUNE, code, name, f"{name} ({departement_code})")
 
 
 def territory_get(level: str, code: str) -> TerritoryRef | None:
@@ -313,36 +290,6 @@ def _by_name(key: str, lookup: str, limit: int) -> list[TerritoryRef]:
     return refs
 
 
-@dataclass(frozen=True, slots=True)
-class NamedCommune:
-    """A commune or municipal arrondissement found by its normalised name (places in a text)."""
-
-    ref: TerritoryRef
-    key: str  # its normalised name (names.place_key)
-    kind: str  # COM or ARM
-    population: int  # 0 when unknown
-
-
-def communes_named(keys: Iterable[str]) -> dict[str, list[NamedCommune]]:
-    """Communes and arrondissements whose normalised name (`names.place_key`) is one of `keys`,
-    by key, the most populated first (homonyms: several "Saint-Denis")."""
-    known = _commune_keys()
-    wanted = sorted({k for k in keys if k in known})
-    found: dict[str, list[NamedCommune]] = {}
-    if not wanted:  # no query for the texts that name no commune (most of them)
-        return found
-    rows = (
-        Commune.objects.filter(search_name__in=wanted)
-        .order_by(F("population").desc(nulls_last=True), "code")
-        .values_list("code", "name", "departement_id", "search_name", "kind", "population")
-    )
-    for code, name, dep, key, kind, population in rows:
-        found.setdefault(key, []).append(
-            NamedCommune(_ref_commune(code, name, dep), key, kind, population or 0)
-        )
-    return found
-
-
 def postcode_communes(code: str) -> list[TerritoryRef]:
     """The communes a postcode serves, the most populated first; only its municipal
     arrondissements when it serves some (the reference maps 75020 to Paris and to Paris 20e)."""
@@ -433,25 +380,8 @@ def territory_detail(level: str, code: str) -> TerritoryDetail | None:
     )
 
 
-# Nomenclature and territory labels change only when `atelier load-reference` runs: searches
-# read them from a per-process cache instead of querying them each time (a code not yet cached
-# reloads them; the communes, the largest, weigh a few MB).
-_LABEL_TTL_SECONDS = 300.0
-_reference_cache: dict[str, tuple[float, Any]] = {}
-T = TypeVar("T")
-
-
-def _cached(key: str, build: Callable[[], T], covers: Callable[[T], bool] | None = None) -> T:
-    """The value cached under `key`, built again when older than the TTL or when `covers`
-    says it lacks what is asked for."""
-    hit = _reference_cache.get(key)
-    now = time.monotonic()
-    if hit is None or now - hit[0] > _LABEL_TTL_SECONDS or (covers and not covers(hit[1])):
-        hit = (now, build())
-        _reference_cache[key] = hit
-    return hit[1]
-
-
+# Labels read from the per-process reference cache (reference.cached: they change only when
+# `atelier load-reference` runs, which forgets them; a code not yet cached reloads them).
 def _labels(key: str, codes: Iterable[str], build: Callable[[], dict[str, str]]) -> dict[str, str]:
     wanted = {c for c in codes if c}
     labels = _cached(key, build, lambda got: wanted <= got.keys())
@@ -472,20 +402,3 @@ def legal_category_labels(codes: Iterable[str]) -> dict[str, str]:
     return _labels(
         "legal_categories", codes, lambda: dict(LegalCategory.objects.values_list("code", "label"))
     )
-
-
-def _commune_keys() -> frozenset[str]:
-    """Every normalised commune and arrondissement name (about 35,000 short strings)."""
-    return _cached(
-        "commune_keys",
-        lambda: frozenset(
-            Commune.objects.exclude(search_name="").values_list("search_name", flat=True)
-        ),
-    )
-
-
-def reference_labels_forget() -> None:
-    """Drop the cached labels, commune names and arrondissements (after a reference load, and
-    between tests)."""
-    _reference_cache.clear()
-    geography_forget()

@@ -1,5 +1,6 @@
 """A reference for places in the text and searches around a place: the small reference plus
-real communes chosen for their names (homonyms, ordinary words, arrondissements)."""
+real communes, départements and régions chosen for their names (homonyms, ordinary words,
+arrondissements, communes named like a département or a région)."""
 
 from atelier.directory.services.organisations import organisation_refresh_derived
 from atelier.directory.tests.factories import OrganisationFactory, placed_establishment
@@ -25,6 +26,17 @@ COMMUNES = [
     ("38169", "Fontaine", "38", 22620, 45.1928, 5.6856),
     ("13055", "Marseille", "13", 873076, 43.29695, 5.38107),
     ("2A004", "Ajaccio", "2A", 73615, 41.91886, 8.73812),
+    # Départements and régions by name (the département's inhabitants are those of its
+    # communes here: Vienne 89,916, Mayenne 62,283): a commune named like a département,
+    # inside it (Mayenne) or elsewhere (Vienne, Isère), and villages named like a région.
+    ("33063", "Bordeaux", "33", 267991, 44.84124, -0.58046),
+    ("86194", "Poitiers", "86", 89916, 46.58261, 0.34348),
+    ("38544", "Vienne", "38", 31778, 45.52569, 4.87484),
+    ("53130", "Laval", "53", 49400, 48.07247, -0.77019),
+    ("53147", "Mayenne", "53", 12883, 48.30337, -0.61383),
+    ("35238", "Rennes", "35", 230890, 48.11109, -1.67431),
+    ("90019", "Bretagne", "90", 319, 47.6, 7.0),  # position approximate
+    ("59350", "Lille", "59", 238246, 50.63297, 3.05858),
 ]
 DEPARTEMENTS = {
     "62": ("Pas-de-Calais", "32", "Hauts-de-France"),
@@ -34,6 +46,14 @@ DEPARTEMENTS = {
     "73": ("Savoie", "84", "Auvergne-Rhône-Alpes"),
     "13": ("Bouches-du-Rhône", "93", "Provence-Alpes-Côte d'Azur"),
     "2A": ("Corse-du-Sud", "94", "Corse"),
+    "33": ("Gironde", "75", "Nouvelle-Aquitaine"),
+    "86": ("Vienne", "75", "Nouvelle-Aquitaine"),
+    "53": ("Mayenne", "52", "Pays de la Loire"),
+    "35": ("Ille-et-Vilaine", "53", "Bretagne"),
+    "90": ("Territoire de Belfort", "27", "Bourgogne-Franche-Comté"),
+    "59": ("Nord", "32", "Hauts-de-France"),
+    "18": ("Cher", "24", "Centre-Val de Loire"),
+    "10": ("Aube", "44", "Grand Est"),
 }
 
 

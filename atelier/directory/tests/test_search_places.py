@@ -55,7 +55,8 @@ def test_codes_are_places(ref):
 
 def test_commune_names_at_the_start_or_the_end(ref):
     assert applied("Montreuil") == ["commune:93048"]  # 60 times the other Montreuil
-    assert applied("Saint-Denis 93") == []  # a homonym without a clear lead: none applied
+    assert applied("Saint-Denis") == []  # a homonym without a clear lead: none applied
+    assert applied("Saint-Denis 93") == ["commune:93066"]  # its département code picks one
     assert applied("paris") == ["commune:75056"]
     assert text_of("atelier paris") == "atelier"
     assert text_of("atelier à Paris") == "atelier"

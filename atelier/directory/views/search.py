@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from atelier.core.perms import public
-from atelier.territories.selectors import LEVEL_DEPTH
+from atelier.territories.enums import TerritoryLevel
+from atelier.territories.selectors import LEVEL_DEPTH, TerritoryRef
 
 from ..selectors.search import SearchParams, SearchResult
 from ..selectors.search import search as search_organisations
@@ -34,7 +35,7 @@ class PageLink:
 
 @dataclass(frozen=True, slots=True)
 class PlaceChoice:
-    """Another commune of the name read in the text, as a link that searches there."""
+    """Another territory of the name read in the text, as a link that searches there."""
 
     label: str
     querystring: str
@@ -74,9 +75,19 @@ def active_filters(result: SearchResult) -> list[Chip]:
     return chips
 
 
+def place_label(ref: TerritoryRef) -> str:
+    """A territory read in the text, for people: a commune by its label ("Vienne (38)"), a
+    département or région with its level ("Vienne (86), département")."""
+    if ref.level == TerritoryLevel.DEPARTEMENT:
+        return _("%(label)s, département") % {"label": ref.label}
+    if ref.level == TerritoryLevel.REGION:
+        return _("%(label)s, région") % {"label": ref.label}
+    return ref.label
+
+
 def place_links(params: SearchParams) -> tuple[str, list[PlaceChoice]]:
     """For a place read in the text: the query string that searches the text as typed instead,
-    and one link per other commune of that name (the text's other words kept)."""
+    and one link per other territory of that name (the text's other words kept)."""
     place = params.place
     if place is None:
         return "", []
@@ -84,7 +95,7 @@ def place_links(params: SearchParams) -> tuple[str, list[PlaceChoice]]:
     as_text = replace(plain, q=place.typed, lieu="texte").to_querystring()
     choices = [
         PlaceChoice(
-            ref.label,
+            place_label(ref),
             replace(plain, q=place.rest, territoire=[ref.key], territories=[ref]).to_querystring(),
         )
         for ref in place.choices
@@ -125,6 +136,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "querystring": params.to_querystring(page=False),
             "capped": result.total > result.browsable,
             "place": params.place,
+            "place_applied": [place_label(r) for r in params.place.applied] if params.place else [],
             "place_as_text": place_as_text,
             "place_choices": place_choices,
             # "Rechercher dans cette zone": the map's script adds zone=… to these filters.

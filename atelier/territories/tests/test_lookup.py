@@ -1,12 +1,19 @@
 """territory_lookup and territory_detail on the small real extract of the factories."""
 
+from atelier.territories.names import place_key
 from atelier.territories.selectors import (
+    areas_named,
     communes_named,
     reference_labels_forget,
     territory_detail,
     territory_lookup,
 )
-from atelier.territories.tests.factories import RegionFactory, make_small_reference
+from atelier.territories.tests.factories import (
+    CommuneFactory,
+    DepartementFactory,
+    RegionFactory,
+    make_small_reference,
+)
 
 
 def _keys(q, limit=10):
@@ -104,3 +111,41 @@ def test_communes_named_asks_the_database_only_for_a_commune_name(db, django_ass
     reference_labels_forget()  # a reference load forgets them
     with django_assert_num_queries(2):
         assert list(communes_named(["lyon"])) == ["lyon"]
+
+
+def test_areas_named_reads_the_departement_and_region_names_once(db, django_assert_num_queries):
+    make_small_reference()
+    with django_assert_num_queries(3):  # names, and inhabitants and communes, once
+        assert areas_named(["atelier"]) == {}
+    with django_assert_num_queries(0):  # found or not, from the cache
+        assert areas_named(["atelier", "ressourcerie"]) == {}
+        found = areas_named(["seine saint denis", "ile de france", "paris", "atelier"])
+    assert sorted(found) == ["ile de france", "paris", "seine saint denis"]
+    [ssd] = found["seine saint denis"]
+    assert ssd.ref.key == "departement:93" and ssd.ref.label == "Seine-Saint-Denis (93)"
+    assert (ssd.population, ssd.communes, ssd.region_code) == (113116, 1, "11")
+    [idf] = found["ile de france"]
+    # Paris and Saint-Denis; the arrondissements are not counted twice.
+    assert (idf.ref.key, idf.population, idf.communes) == ("region:11", 2103778 + 113116, 2)
+    reference_labels_forget()  # a reference load forgets them
+    DepartementFactory(
+        code="86", name="Vienne", region=RegionFactory(code="75", name="Nouvelle-Aquitaine")
+    )
+    with django_assert_num_queries(3):
+        assert [a.ref.key for a in areas_named(["vienne"])["vienne"]] == ["departement:86"]
+
+
+def test_communes_named_tell_their_departement(db):
+    make_small_reference()
+    CommuneFactory(code="38544", name="Vienne", departement=DepartementFactory(code="38"))
+    assert [(c.ref.key, c.departement_code) for c in communes_named(["vienne"])["vienne"]] == [
+        ("commune:38544", "38")
+    ]
+
+
+def test_place_keys_fold_typographic_apostrophes_and_dashes():
+    assert place_key("Provence-Alpes-Côte d’Azur") == place_key("Provence-Alpes-Côte d'Azur")
+    assert place_key("Provence-Alpes-Côte d’Azur") == "provence alpes cote d azur"
+    assert place_key("Saint–Denis") == "saint denis"  # an en dash
+    assert place_key("L'Haÿ-les-Roses") == "l hay les roses"
+    assert place_key("Œuilly") == "oeuilly"
