@@ -9,7 +9,7 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from atelier.api.access import PUBLIC, access
@@ -45,6 +45,11 @@ class EstablishmentOut(Schema):
     commune_name: str | None
     is_head_office: bool
     is_open: bool
+    closed_on: date | None = Field(
+        description="Date de fermeture d'un établissement fermé (répertoire SIRENE : début "
+        "de la période où il est fermé) ; absente pour un établissement ouvert ou quand la "
+        "source ne la donne pas."
+    )
     latitude: float | None
     longitude: float | None
     geo_precision: str
@@ -132,6 +137,7 @@ def organisation_get(request: HttpRequest, key: str):
                 "commune_name": e.commune.name if e.commune_id else None,
                 "is_head_office": e.is_head_office,
                 "is_open": e.is_open,
+                "closed_on": None if e.is_open else e.closed_on,
                 "latitude": e.latitude,
                 "longitude": e.longitude,
                 "geo_precision": e.geo_precision,

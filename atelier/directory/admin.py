@@ -151,7 +151,7 @@ class EstablishmentInline(OrganisationEditingRule, admin.StackedInline):
         ("siret", "name"),
         ("address_complement", "street"),
         ("postcode", "commune"),
-        ("is_head_office", "is_open", "headcount_band"),
+        ("is_head_office", "is_open", "closed_on", "headcount_band"),
         ("latitude", "longitude", "geo_precision"),
         "naf",
     ]

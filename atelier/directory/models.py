@@ -177,6 +177,15 @@ class Establishment(TimeStampedModel):
     my = models.IntegerField(_("ordonnée carte"), null=True, blank=True, editable=False)
     is_head_office = models.BooleanField(_("siège"), default=False)
     is_open = models.BooleanField(_("ouvert"), default=True)
+    closed_on = models.DateField(
+        _("fermé le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date de fermeture d'un établissement fermé (répertoire SIRENE : début de la "
+            "période où il est fermé) ; vide pour un établissement ouvert."
+        ),
+    )
     naf = models.ForeignKey(
         "territories.NafCode",
         null=True,

@@ -9,6 +9,7 @@ loaded first (`atelier load-reference`).
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,16 @@ def demo_data_read(path: Path | None = None) -> dict[str, Any]:
     return data
 
 
+def _date(value: Any, *, org: str) -> datetime.date | None:
+    """An ISO date of the demo file (a closed establishment's `closed_on`), or None."""
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise DemoDataError(f"{org} : date invalide « {value} » (AAAA-MM-JJ).") from None
+
+
 def _enum_bits(names: list[str], enum: Any, *, what: str, org: str) -> int:
     members = {m.name.lower(): m for m in enum}
     unknown = [n for n in names if n not in members]
@@ -180,7 +191,9 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
         head_place = None
         for i, item in enumerate(row.get("establishments", [])):
             place = places[item["commune"]]
-            head_place = head_place or place
+            closed_on = _date(item.get("closed_on"), org=name)
+            if closed_on is None:
+                head_place = head_place or place
             mx, my = lonlat_to_world(place.longitude, place.latitude)
             est = establishment_update_or_create(
                 organisation=org,
@@ -190,7 +203,8 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
                 name=item.get("name", ""),
                 defaults={
                     "is_head_office": i == 0,
-                    "is_open": True,
+                    "is_open": closed_on is None,
+                    "closed_on": closed_on,
                     "latitude": place.latitude,
                     "longitude": place.longitude,
                     "geo_precision": GeoPrecision.COMMUNE,

@@ -161,6 +161,7 @@ EST_COLUMNS: tuple[str, ...] = (
     "is_open",
     "naf_id",
     "headcount_band",
+    "closed_on",  # ISO date or None
 )
 
 

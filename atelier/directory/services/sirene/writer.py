@@ -91,6 +91,7 @@ class SireneWriter(SireneImportBase):
                     e[11],
                     e[12],
                     e[13],
+                    e[15],  # closed_on
                 )
             )
         to_write = {
