@@ -4,10 +4,10 @@
   permissions sees every organisation, but changes (or deletes) only those
   `services.access.may_edit_organisation` allows — the superuser, the staff of a network the
   organisation is an active member of; the others get the change page read-only (and 403 on a
-  save) and propose a change from the public page instead. Fields a person changes that the
-  SIRENE import writes are locked (kept by later imports). Themes and approvals are
-  checkboxes mapped to the bit fields; the derived columns (ESS family, rule and source,
-  territory codes, search text) are recomputed on save by
+  save) and propose a change from the public page instead. Fields a person changes that an
+  import writes are locked (kept by later SIRENE and member-list imports: services.locks).
+  Themes and approvals are checkboxes mapped to the bit fields; the derived columns (ESS
+  family, rule and source, territory codes, search text) are recomputed on save by
   `services.organisations.organisation_refresh_derived`; every change is kept by
   django-simple-history (who, what, when: the "Historique" button), one row per save, with a
   reason when there is one (an accepted proposal) and none otherwise.
@@ -47,12 +47,8 @@ from .models import (
 )
 from .selectors.organisations import ESS_RULE_EXPLANATIONS, ESS_RULE_TITLES
 from .services.access import may_edit_organisation, moderated_organisation_ids
-from .services.organisations import (
-    LOCKABLE_FIELDS,
-    bits,
-    fields_lock,
-    organisation_refresh_derived,
-)
+from .services.locks import LOCKABLE_FIELDS, fields_lock
+from .services.organisations import bits, organisation_refresh_derived
 from .services.personal_data import contact_data_csv, contact_data_erase, contact_data_export
 
 
@@ -75,13 +71,13 @@ class OrganisationAdminForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     locked = forms.MultipleChoiceField(
-        label=_("champs protégés des imports SIRENE"),
+        label=_("champs protégés des imports"),
         choices=[],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Un champ modifié ici est protégé : les imports SIRENE suivants ne l'écrasent pas. "
-            "Décochez-le pour que le répertoire le mette de nouveau à jour."
+            "Un champ modifié ici est protégé : les imports suivants (répertoire SIRENE, listes "
+            "d'adhérents) ne l'écrasent pas. Décochez-le pour qu'ils le mettent de nouveau à jour."
         ),
     )
 
@@ -254,7 +250,7 @@ class OrganisationAdmin(OrganisationEditingRule, SimpleHistoryAdmin):
     def approvals_display(self, obj: Organisation) -> str:
         return ", ".join(str(a.label) for a in obj.approvals) or "—"
 
-    @admin.display(description=_("champs protégés des imports SIRENE"))
+    @admin.display(description=_("champs protégés des imports"))
     def locked_display(self, obj: Organisation) -> str:
         names = obj.locked_fields or []
         return ", ".join(str(organisation_field(n).verbose_name) for n in names) or "—"

@@ -86,7 +86,10 @@ class Organisation(TimeStampedModel):
         _("champs corrigés à la main"),
         default=list,
         blank=True,
-        help_text=_("Champs modifiés par une personne : un import SIRENE ne les écrase plus."),
+        help_text=_(
+            "Champs modifiés par une personne : les imports (répertoire SIRENE, listes "
+            "d'adhérents) ne les écrasent plus."
+        ),
     )
     approval_bits = models.IntegerField(_("agréments"), default=0)
     theme_bits = models.IntegerField(_("thèmes"), default=0)

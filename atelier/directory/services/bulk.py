@@ -44,6 +44,7 @@ from .bulk_restore import (
     chunks,
     secondary_indexes_deferred,
 )
+from .locks import LOCKABLE_FIELDS, locked_attributes
 from .organisations import organisation_derive
 
 __all__ = [
@@ -131,18 +132,9 @@ ORG_KEEP_ON_UPDATE = frozenset(
         "locked_fields",
     }
 )
-# Model field name -> OrgRecord attribute of the fields a person's edit locks
-# (services.organisations.LOCKABLE_FIELDS).
-LOCKED_COLUMNS = {
-    "name": "name",
-    "acronym": "acronym",
-    "legal_category": "legal_category_id",
-    "naf": "naf_id",
-    "sirene_ess_flag": "sirene_ess_flag",
-    "headcount_band": "headcount_band",
-    "creation_date": "creation_date",
-    "is_active": "is_active",
-}
+# Model field name -> OrgRecord attribute (the model's attname) of the fields a person's edit
+# locks (services.locks.LOCKABLE_FIELDS).
+LOCKED_COLUMNS = locked_attributes(LOCKABLE_FIELDS)
 
 EST_COLUMNS: tuple[str, ...] = (
     "siret",

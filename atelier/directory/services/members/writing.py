@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -9,6 +10,7 @@ from django.db.models import Q
 from ...enums import GeoPrecision, MembershipStatus, Source
 from ...geo import lonlat_to_world
 from ...models import Establishment, Organisation, OrganisationMembership
+from ..locks import locked_values, locked_values_keep
 from ..organisations import organisation_refresh_derived
 from .reading import norm
 from .validation import Resolver
@@ -97,13 +99,27 @@ def _establishment_at(org: Organisation, values: dict[str, Any], r: Resolver) ->
     est.save()
 
 
-def write_row(
-    values: dict[str, Any], org: Organisation | None, network: Network | None, r: Resolver
-) -> tuple[bool, bool]:
-    """Write one validated row; returns (created, membership written)."""
-    created = org is None
-    if org is None:
-        org = Organisation(source=Source.MEMBERS, name=values["name"])
+@dataclass
+class RowWritten:
+    created: bool
+    membership: bool  # written in the import's network
+    kept: list[str] = field(default_factory=list)  # locked fields the row did not overwrite
+
+
+# Organisation attribute -> the member-list field that gives it (what a row may overwrite).
+ROW_ATTRIBUTES = {
+    "name": "name",
+    "acronym": "acronym",
+    "website": "website",
+    "legal_category_id": "legal_category",
+}
+
+
+def member_values_apply(org: Organisation, values: dict[str, Any], *, created: bool) -> list[str]:
+    """Set on `org` (in memory) what the row gives, except the fields a person corrected
+    (services.locks: the same rule as the SIRENE import's); returns the member-list fields
+    whose value the row could not write (locked, and different)."""
+    kept = {} if created else locked_values(org)
     for fieldname, key in (("acronym", "acronym"), ("website", "website")):
         if values[key]:
             setattr(org, fieldname, values[key])
@@ -115,6 +131,18 @@ def write_row(
     org.staff_approved = True
     if created:
         org.name = values["name"]
+    return [ROW_ATTRIBUTES.get(attr, attr) for attr in locked_values_keep(org, kept)]
+
+
+def write_row(
+    values: dict[str, Any], org: Organisation | None, network: Network | None, r: Resolver
+) -> RowWritten:
+    """Write one validated row: the organisation (its locked fields kept), its establishment,
+    its membership in `network`."""
+    created = org is None
+    if org is None:
+        org = Organisation(source=Source.MEMBERS, name=values["name"])
+    kept = member_values_apply(org, values, created=created)
     org.save()
     _establishment_at(org, values, r)
     membership = False
@@ -130,4 +158,4 @@ def write_row(
         membership = True
     # After the membership: an active one is what recognises the organisation (its ESS source).
     organisation_refresh_derived(organisation=org)
-    return created, membership
+    return RowWritten(created=created, membership=membership, kept=kept)
