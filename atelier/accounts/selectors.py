@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from .models import Network, NetworkRole
@@ -18,6 +19,11 @@ def user_network_ids(user: Any, *, roles: Iterable[str] | None = None) -> set[in
 
 def user_has_role(user: Any, network_id: int, *, roles: Iterable[str]) -> bool:
     return network_id in user_network_ids(user, roles=roles)
+
+
+def usernames(ids: Iterable[int]) -> dict[int, str]:
+    """User id -> username of the accounts among `ids` that still exist."""
+    return {u.pk: u.get_username() for u in get_user_model().objects.filter(pk__in=list(ids))}
 
 
 def network_list() -> QuerySet[Network]:

@@ -45,8 +45,10 @@ from .models import (
     OrganisationMembership,
     organisation_field,
 )
+from .selectors.approvals import approval_source_lines
 from .selectors.organisations import ESS_RULE_EXPLANATIONS, ESS_RULE_TITLES
 from .services.access import may_edit_organisation, moderated_organisation_ids
+from .services.approvals import approvals_set_by_staff
 from .services.locks import LOCKABLE_FIELDS, fields_lock
 from .services.organisations import bits, organisation_refresh_derived
 from .services.personal_data import contact_data_csv, contact_data_erase, contact_data_export
@@ -112,8 +114,8 @@ class OrganisationAdminForm(forms.ModelForm):
             self.fields["locked"].initial = list(self.instance.locked_fields or [])
 
     def save(self, commit=True):
+        # Approvals: OrganisationAdmin.save_form, which records who decided (services.approvals).
         self.instance.theme_bits = bits(self.cleaned_data.get("themes") or [])
-        self.instance.approval_bits = bits(self.cleaned_data.get("approvals") or [])
         if "locked" in self.cleaned_data:
             self.instance.locked_fields = list(self.cleaned_data["locked"])
         if self.instance.pk:
@@ -176,6 +178,7 @@ class OrganisationAdmin(OrganisationEditingRule, SimpleHistoryAdmin):
     raw_id_fields = ["legal_category", "naf"]
     inlines = [EstablishmentInline]
     readonly_fields = [
+        "approval_sources_display",
         "ess_rule_explained",
         "ess_source",
         "ess_family",
@@ -203,7 +206,16 @@ class OrganisationAdmin(OrganisationEditingRule, SimpleHistoryAdmin):
                 ),
             },
         ),
-        (_("Agréments et thèmes"), {"fields": ["approvals", "themes"]}),
+        (
+            _("Agréments et thèmes"),
+            {
+                "fields": ["approvals", "approval_sources_display", "themes"],
+                "description": _(
+                    "Un agrément coché ou décoché ici est une décision de l'équipe : les "
+                    "imports des listes d'adhérents la conservent."
+                ),
+            },
+        ),
         (
             _("Présentation"),
             {
@@ -249,6 +261,19 @@ class OrganisationAdmin(OrganisationEditingRule, SimpleHistoryAdmin):
     @admin.display(description=_("agréments et statuts"))
     def approvals_display(self, obj: Organisation) -> str:
         return ", ".join(str(a.label) for a in obj.approvals) or "—"
+
+    @admin.display(description=_("sources des agréments"))
+    def approval_sources_display(self, obj: Organisation) -> str:
+        rows = approval_source_lines(obj, with_people=True) if obj.pk else []
+        return "\n".join(rows) or "—"
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        if "approvals" in form.cleaned_data:
+            approvals_set_by_staff(
+                organisation=obj, approvals=form.cleaned_data["approvals"], user=request.user
+            )
+        return obj
 
     @admin.display(description=_("champs protégés des imports"))
     def locked_display(self, obj: Organisation) -> str:

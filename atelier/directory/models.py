@@ -92,6 +92,19 @@ class Organisation(TimeStampedModel):
         ),
     )
     approval_bits = models.IntegerField(_("agréments"), default=0)
+    # Per approval code ("esus", "siae_ei"…): where it comes from (services.approvals). The
+    # bits above stay the one representation that filters and facets read.
+    approval_sources = models.JSONField(
+        _("sources des agréments"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Pour chaque agrément, d'où il vient (liste d'adhérents d'un réseau, décision de "
+            "l'équipe…) et à quelle date ; une décision de l'équipe est conservée par les "
+            "imports."
+        ),
+    )
     theme_bits = models.IntegerField(_("thèmes"), default=0)
     headcount_band = models.CharField(
         _("tranche d'effectifs"),

@@ -24,6 +24,7 @@ from atelier.accounts.selectors import network_get
 from atelier.accounts.services import group_ensure, network_ensure, network_role_grant, user_ensure
 from atelier.directory.enums import Approval, GeoPrecision, MembershipStatus, Source, Theme
 from atelier.directory.geo import lonlat_to_world
+from atelier.directory.services.approvals import approvals_from_demo
 from atelier.directory.services.organisations import (
     bits,
     establishment_update_or_create,
@@ -126,12 +127,16 @@ def _date(value: Any, *, org: str) -> datetime.date | None:
         raise DemoDataError(f"{org} : date invalide « {value} » (AAAA-MM-JJ).") from None
 
 
-def _enum_bits(names: list[str], enum: Any, *, what: str, org: str) -> int:
+def _enum_members(names: list[str], enum: Any, *, what: str, org: str) -> list[Any]:
     members = {m.name.lower(): m for m in enum}
     unknown = [n for n in names if n not in members]
     if unknown:
         raise DemoDataError(f"{org} : {what} inconnu(s) : {', '.join(unknown)}.")
-    return bits(members[n] for n in names)
+    return [members[n] for n in names]
+
+
+def _enum_bits(names: list[str], enum: Any, *, what: str, org: str) -> int:
+    return bits(_enum_members(names, enum, what=what, org=org))
 
 
 @transaction.atomic
@@ -171,17 +176,16 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
             "acronym": row.get("acronym", ""),
             "legal_category_id": code,
             "staff_approved": bool(row.get("staff_approved")),
-            "approval_bits": _enum_bits(
-                row.get("approvals", []), Approval, what="agrément", org=name
-            ),
             "theme_bits": _enum_bits(row.get("themes", []), Theme, what="thème", org=name),
             "description": row.get("description", ""),
             "website": row.get("website", ""),
             "is_active": True,
         }
+        approvals = _enum_members(row.get("approvals", []), Approval, what="agrément", org=name)
         org, created = organisation_get_or_create(source=Source.DEMO, name=name, defaults=defaults)
         for key, value in defaults.items():
             setattr(org, key, value)
+        approvals_from_demo(organisation=org, approvals=approvals)
         if created:
             report.organisations_created += 1
         else:

@@ -96,6 +96,7 @@ class OrgRecord:
     ess_decision: str = ""
     ess_source: str = ""
     locked_fields: str = "[]"  # JSON text, written on insert only (ORG_KEEP_ON_UPDATE)
+    approval_sources: str = "{}"  # JSON text, written on insert only (services.approvals)
 
     def derive(
         self,
@@ -125,6 +126,7 @@ ORG_KEEP_ON_UPDATE = frozenset(
         "source",
         "staff_approved",
         "approval_bits",
+        "approval_sources",
         "theme_bits",
         "description",
         "website",

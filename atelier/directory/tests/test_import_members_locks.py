@@ -78,7 +78,7 @@ def test_the_member_import_keeps_the_fields_a_person_corrected(org, tmp_path):
     assert fresh.website == "https://atelier-jeunes.example.org"  # locked
     assert fresh.legal_category_id == "9300"  # not locked: the list's value
     assert fresh.theme_bits == 1 << Theme.CULTURE  # the rest of the row is written
-    assert "2 valeur(s) non écrite(s) : champs corrigés à la main" in out
+    assert "2 valeur(s) non écrite(s) : corrections et décisions des personnes" in out
     assert "0 ligne(s) rejetée(s)." in out  # notes are no rejection (exit code 0)
     assert [(r["ligne"], r["colonne"], r["valeur"], r["motif"]) for r in rows] == [
         ("2", "Sigle", "LISTE", KEPT),

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from atelier.accounts.selectors import user_network_ids
 from atelier.directory.enums import Approval, EssRule, GeoPrecision, Source
 from atelier.directory.models import Establishment, Organisation, OrganisationMembership
+from atelier.directory.selectors.approvals import approval_infos
 from atelier.sampledata.demo import DEMO_FILE, DemoDataError, demo_data_read, demo_load
 from atelier.territories.enums import CommuneKind
 from atelier.territories.tests.factories import CommuneFactory, make_small_reference
@@ -250,3 +251,14 @@ def test_the_demo_page_shows_a_closed_establishment_with_its_date(ref, client):
     coopaname = Organisation.objects.get(name="Coopaname")
     body = client.get(f"/atlas/organisations/{coopaname.pk}/").content.decode()
     assert "Fermé depuis le" in body and "12 mars 2021" in body
+
+
+def test_the_demo_records_its_approvals_as_demo_data(ref):
+    demo_load()
+    coopaname = Organisation.objects.get(name="Coopaname")
+    (info,) = approval_infos(coopaname)
+    assert info.code == "cae" and info.source.code == "demo"
+    assert info.source.text == "Données de démonstration (documents fondateurs)"
+    assert coopaname.approval_sources["cae"]["held"] is True
+    demo_load()  # idempotent
+    assert Organisation.objects.get(pk=coopaname.pk).approval_sources == coopaname.approval_sources

@@ -69,8 +69,8 @@ class Command(ImportCommand):
             )
             if result.locked_kept:
                 out(
-                    f"{result.locked_kept} valeur(s) ne seraient pas écrites : champs corrigés à "
-                    "la main, protégés (voir le rapport)."
+                    f"{result.locked_kept} valeur(s) ne seraient pas écrites : corrections et "
+                    "décisions des personnes conservées (voir le rapport)."
                 )
         else:
             out(
@@ -80,8 +80,8 @@ class Command(ImportCommand):
             )
             if result.locked_kept:
                 out(
-                    f"{result.locked_kept} valeur(s) non écrite(s) : champs corrigés à la main, "
-                    "protégés (voir le rapport)."
+                    f"{result.locked_kept} valeur(s) non écrite(s) : corrections et décisions "
+                    "des personnes conservées (voir le rapport)."
                 )
             if result.possible_duplicates:
                 out(

@@ -16,12 +16,10 @@ from .options import MembersOptions, MembersResult, PlannedRow
 from .reading import PREVIEW_ROWS, field_columns, norm, read_rows
 from .sources import SourceLimits, reject_rate_check, source_check_exists
 from .validation import Resolver, validate_row
-from .writing import SameName, member_values_apply, organisation_match, write_row
+from .writing import NotWritten, SameName, member_values_apply, organisation_match, write_row
 
 if TYPE_CHECKING:
     from atelier.accounts.models import Network
-
-LOCKED_KEPT = "champ corrigé à la main (protégé) : la valeur de l'Atlas est conservée"
 
 
 def organisation_import_members(*, options: MembersOptions, report: ImportReport) -> MembersResult:
@@ -98,18 +96,13 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
         what = "créée" if p.action == "create" else f"mise à jour (#{p.organisation_id})"
         result.preview.append((p.line, p.name, f"{place.name} ({p.commune_code})", what))
 
-    def kept(p: PlannedRow, fields: list[str]) -> None:
-        """The locked fields the row does not overwrite, in the report (not a rejection)."""
-        for fieldname in fields:
-            column = named.get(fieldname, fieldname)
-            report.note(
-                file=name,
-                line=p.line,
-                column=column,
-                value=str(p.values.get(fieldname) or ""),
-                reason=LOCKED_KEPT,
-            )
-        result.locked_kept += len(fields)
+    def kept(p: PlannedRow, items: list[NotWritten]) -> None:
+        """The values the row does not write (a person's decision wins), in the report as
+        notes (not rejections)."""
+        for item in items:
+            column = named.get(item.field, item.field)
+            report.note(file=name, line=p.line, column=column, value=item.value, reason=item.reason)
+        result.locked_kept += len(items)
 
     if options.dry_run:
         result.created = sum(p.action == "create" for p in planned)
@@ -117,7 +110,7 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
         for p in planned:  # what the writing would keep, read on a copy never saved
             if p.organisation_id:
                 org = Organisation.objects.get(pk=p.organisation_id)
-                kept(p, member_values_apply(org, p.values, created=False))
+                kept(p, member_values_apply(org, p.values, created=False, network=network))
         return result
     for p in planned:
         try:

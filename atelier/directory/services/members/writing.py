@@ -10,6 +10,7 @@ from django.db.models import Q
 from ...enums import GeoPrecision, MembershipStatus, Source
 from ...geo import lonlat_to_world
 from ...models import Establishment, Organisation, OrganisationMembership
+from ..approvals import approvals_from_member_list
 from ..locks import locked_values, locked_values_keep
 from ..organisations import organisation_refresh_derived
 from .reading import norm
@@ -99,11 +100,24 @@ def _establishment_at(org: Organisation, values: dict[str, Any], r: Resolver) ->
     est.save()
 
 
+LOCKED_KEPT = "champ corrigé à la main (protégé) : la valeur de l'Atlas est conservée"
+APPROVAL_WITHDRAWN = "agrément retiré par l'équipe : sa décision est conservée"
+
+
+@dataclass(frozen=True)
+class NotWritten:
+    """A value of a row that the import did not write (a decision of a person wins)."""
+
+    field: str  # the member-list field (FIELDS)
+    value: str  # the list's value
+    reason: str
+
+
 @dataclass
 class RowWritten:
     created: bool
     membership: bool  # written in the import's network
-    kept: list[str] = field(default_factory=list)  # locked fields the row did not overwrite
+    kept: list[NotWritten] = field(default_factory=list)
 
 
 # Organisation attribute -> the member-list field that gives it (what a row may overwrite).
@@ -115,10 +129,12 @@ ROW_ATTRIBUTES = {
 }
 
 
-def member_values_apply(org: Organisation, values: dict[str, Any], *, created: bool) -> list[str]:
+def member_values_apply(
+    org: Organisation, values: dict[str, Any], *, created: bool, network: Network | None = None
+) -> list[NotWritten]:
     """Set on `org` (in memory) what the row gives, except the fields a person corrected
-    (services.locks: the same rule as the SIRENE import's); returns the member-list fields
-    whose value the row could not write (locked, and different)."""
+    (services.locks: the same rule as the SIRENE import's) and the approvals the staff
+    withdrew (services.approvals); returns the values the row could not write."""
     kept = {} if created else locked_values(org)
     for fieldname, key in (("acronym", "acronym"), ("website", "website")):
         if values[key]:
@@ -131,7 +147,15 @@ def member_values_apply(org: Organisation, values: dict[str, Any], *, created: b
     org.staff_approved = True
     if created:
         org.name = values["name"]
-    return [ROW_ATTRIBUTES.get(attr, attr) for attr in locked_values_keep(org, kept)]
+    not_written = []
+    for attr in locked_values_keep(org, kept):
+        key = ROW_ATTRIBUTES.get(attr, attr)
+        not_written.append(NotWritten(key, str(values.get(key) or ""), LOCKED_KEPT))
+    refused = approvals_from_member_list(
+        organisation=org, approvals=values.get("approvals") or [], network=network
+    )
+    not_written += [NotWritten("approvals", a.name.lower(), APPROVAL_WITHDRAWN) for a in refused]
+    return not_written
 
 
 def write_row(
@@ -142,7 +166,7 @@ def write_row(
     created = org is None
     if org is None:
         org = Organisation(source=Source.MEMBERS, name=values["name"])
-    kept = member_values_apply(org, values, created=created)
+    kept = member_values_apply(org, values, created=created, network=network)
     org.save()
     _establishment_at(org, values, r)
     membership = False
