@@ -9,11 +9,12 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from atelier.api.access import PUBLIC, access
 from atelier.api.errors import ApiError
+from atelier.directory.selectors.approvals import ApprovalInfo, approval_infos
 from atelier.directory.selectors.organisations import (
     OrganisationNotFound,
     ess_rule_info,
@@ -21,6 +22,26 @@ from atelier.directory.selectors.organisations import (
 )
 
 router = Router(tags=["organisations"])
+
+
+def _approval(info: ApprovalInfo) -> dict:
+    source = info.source
+    network = (
+        {"slug": source.network_slug, "name": source.network_name or ""}
+        if source.network_slug
+        else None
+    )
+    return {
+        "code": info.code,
+        "label": info.label,
+        "source": {
+            "code": source.code or None,
+            "label": source.label,
+            "network": network,
+            "recorded_on": source.on,
+            "text": source.text,
+        },
+    }
 
 
 class CodeLabel(Schema):
@@ -45,6 +66,11 @@ class EstablishmentOut(Schema):
     commune_name: str | None
     is_head_office: bool
     is_open: bool
+    closed_on: date | None = Field(
+        description="Date de fermeture d'un établissement fermé (répertoire SIRENE : début "
+        "de la période où il est fermé) ; absente pour un établissement ouvert ou quand la "
+        "source ne la donne pas."
+    )
     latitude: float | None
     longitude: float | None
     geo_precision: str
@@ -53,6 +79,27 @@ class EstablishmentOut(Schema):
 class NetworkOut(Schema):
     slug: str
     name: str
+
+
+class ApprovalSourceOut(Schema):
+    code: str | None = Field(
+        description="D'où vient l'agrément : members (liste d'adhérents importée), staff "
+        "(décision de l'équipe, que les imports conservent), demo (données de "
+        "démonstration) ; null quand aucune source n'est enregistrée."
+    )
+    label: str
+    network: NetworkOut | None = Field(
+        description="Le réseau dont la liste d'adhérents ou l'équipe l'a enregistré, s'il y en "
+        "a un."
+    )
+    recorded_on: date | None = Field(description="Date de l'import ou de la décision.")
+    text: str = Field(description="La source en une phrase, dans la langue de la requête.")
+
+
+class ApprovalOut(Schema):
+    code: str
+    label: str
+    source: ApprovalSourceOut
 
 
 class OrganisationDetailOut(Schema):
@@ -65,7 +112,9 @@ class OrganisationDetailOut(Schema):
     ess_rule: EssRuleOut
     legal_category: CodeLabel | None
     naf: CodeLabel | None
-    approvals: list[CodeLabel]
+    approvals: list[ApprovalOut] = Field(
+        description="Agréments et statuts détenus, chacun avec sa source."
+    )
     themes: list[CodeLabel]
     description: str
     website: str
@@ -108,7 +157,7 @@ def organisation_get(request: HttpRequest, key: str):
             else None
         ),
         "naf": {"code": org.naf.code, "label": org.naf.label} if org.naf else None,
-        "approvals": [{"code": a.name.lower(), "label": str(a.label)} for a in org.approvals],
+        "approvals": [_approval(a) for a in approval_infos(org)],
         "themes": [{"code": t.name.lower(), "label": str(t.label)} for t in org.themes],
         "description": org.description,
         "website": org.website,
@@ -132,6 +181,7 @@ def organisation_get(request: HttpRequest, key: str):
                 "commune_name": e.commune.name if e.commune_id else None,
                 "is_head_office": e.is_head_office,
                 "is_open": e.is_open,
+                "closed_on": None if e.is_open else e.closed_on,
                 "latitude": e.latitude,
                 "longitude": e.longitude,
                 "geo_precision": e.geo_precision,

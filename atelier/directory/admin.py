@@ -4,10 +4,10 @@
   permissions sees every organisation, but changes (or deletes) only those
   `services.access.may_edit_organisation` allows — the superuser, the staff of a network the
   organisation is an active member of; the others get the change page read-only (and 403 on a
-  save) and propose a change from the public page instead. Fields a person changes that the
-  SIRENE import writes are locked (kept by later imports). Themes and approvals are
-  checkboxes mapped to the bit fields; the derived columns (ESS family, rule and source,
-  territory codes, search text) are recomputed on save by
+  save) and propose a change from the public page instead. Fields a person changes that an
+  import writes are locked (kept by later SIRENE and member-list imports: services.locks).
+  Themes and approvals are checkboxes mapped to the bit fields; the derived columns (ESS
+  family, rule and source, territory codes, search text) are recomputed on save by
   `services.organisations.organisation_refresh_derived`; every change is kept by
   django-simple-history (who, what, when: the "Historique" button), one row per save, with a
   reason when there is one (an accepted proposal) and none otherwise.
@@ -45,14 +45,12 @@ from .models import (
     OrganisationMembership,
     organisation_field,
 )
+from .selectors.approvals import approval_source_lines
 from .selectors.organisations import ESS_RULE_EXPLANATIONS, ESS_RULE_TITLES
 from .services.access import may_edit_organisation, moderated_organisation_ids
-from .services.organisations import (
-    LOCKABLE_FIELDS,
-    bits,
-    fields_lock,
-    organisation_refresh_derived,
-)
+from .services.approvals import approvals_set_by_staff
+from .services.locks import LOCKABLE_FIELDS, fields_lock
+from .services.organisations import bits, organisation_refresh_derived
 from .services.personal_data import contact_data_csv, contact_data_erase, contact_data_export
 
 
@@ -75,13 +73,13 @@ class OrganisationAdminForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     locked = forms.MultipleChoiceField(
-        label=_("champs protégés des imports SIRENE"),
+        label=_("champs protégés des imports"),
         choices=[],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Un champ modifié ici est protégé : les imports SIRENE suivants ne l'écrasent pas. "
-            "Décochez-le pour que le répertoire le mette de nouveau à jour."
+            "Un champ modifié ici est protégé : les imports suivants (répertoire SIRENE, listes "
+            "d'adhérents) ne l'écrasent pas. Décochez-le pour qu'ils le mettent de nouveau à jour."
         ),
     )
 
@@ -116,8 +114,8 @@ class OrganisationAdminForm(forms.ModelForm):
             self.fields["locked"].initial = list(self.instance.locked_fields or [])
 
     def save(self, commit=True):
+        # Approvals: OrganisationAdmin.save_form, which records who decided (services.approvals).
         self.instance.theme_bits = bits(self.cleaned_data.get("themes") or [])
-        self.instance.approval_bits = bits(self.cleaned_data.get("approvals") or [])
         if "locked" in self.cleaned_data:
             self.instance.locked_fields = list(self.cleaned_data["locked"])
         if self.instance.pk:
@@ -151,7 +149,7 @@ class EstablishmentInline(OrganisationEditingRule, admin.StackedInline):
         ("siret", "name"),
         ("address_complement", "street"),
         ("postcode", "commune"),
-        ("is_head_office", "is_open", "headcount_band"),
+        ("is_head_office", "is_open", "closed_on", "headcount_band"),
         ("latitude", "longitude", "geo_precision"),
         "naf",
     ]
@@ -180,6 +178,7 @@ class OrganisationAdmin(OrganisationEditingRule, SimpleHistoryAdmin):
     raw_id_fields = ["legal_category", "naf"]
     inlines = [EstablishmentInline]
     readonly_fields = [
+        "approval_sources_display",
         "ess_rule_explained",
         "ess_source",
         "ess_family",
@@ -207,7 +206,16 @@ class OrganisationAdmin(OrganisationEditingRule, SimpleHistoryAdmin):
                 ),
             },
         ),
-        (_("Agréments et thèmes"), {"fields": ["approvals", "themes"]}),
+        (
+            _("Agréments et thèmes"),
+            {
+                "fields": ["approvals", "approval_sources_display", "themes"],
+                "description": _(
+                    "Un agrément coché ou décoché ici est une décision de l'équipe : les "
+                    "imports des listes d'adhérents la conservent."
+                ),
+            },
+        ),
         (
             _("Présentation"),
             {
@@ -254,7 +262,20 @@ class OrganisationAdmin(OrganisationEditingRule, SimpleHistoryAdmin):
     def approvals_display(self, obj: Organisation) -> str:
         return ", ".join(str(a.label) for a in obj.approvals) or "—"
 
-    @admin.display(description=_("champs protégés des imports SIRENE"))
+    @admin.display(description=_("sources des agréments"))
+    def approval_sources_display(self, obj: Organisation) -> str:
+        rows = approval_source_lines(obj, with_people=True) if obj.pk else []
+        return "\n".join(rows) or "—"
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        if "approvals" in form.cleaned_data:
+            approvals_set_by_staff(
+                organisation=obj, approvals=form.cleaned_data["approvals"], user=request.user
+            )
+        return obj
+
+    @admin.display(description=_("champs protégés des imports"))
     def locked_display(self, obj: Organisation) -> str:
         names = obj.locked_fields or []
         return ", ".join(str(organisation_field(n).verbose_name) for n in names) or "—"

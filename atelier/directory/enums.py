@@ -45,6 +45,14 @@ class Approval(models.IntegerChoices):
 SIAE_APPROVALS = (Approval.SIAE_EI, Approval.SIAE_AI, Approval.SIAE_ACI, Approval.SIAE_ETTI)
 
 
+class ApprovalSource(models.TextChoices):
+    """Where an approval of an organisation comes from (Organisation.approval_sources)."""
+
+    MEMBER_LIST = "members", _("liste d'adhérents")
+    STAFF = "staff", _("décision de l'équipe")
+    DEMO = "demo", _("données de démonstration")
+
+
 class HeadcountBand(models.TextChoices):
     """INSEE tranche d'effectifs salariés."""
 

@@ -86,9 +86,25 @@ class Organisation(TimeStampedModel):
         _("champs corrigés à la main"),
         default=list,
         blank=True,
-        help_text=_("Champs modifiés par une personne : un import SIRENE ne les écrase plus."),
+        help_text=_(
+            "Champs modifiés par une personne : les imports (répertoire SIRENE, listes "
+            "d'adhérents) ne les écrasent plus."
+        ),
     )
     approval_bits = models.IntegerField(_("agréments"), default=0)
+    # Per approval code ("esus", "siae_ei"…): where it comes from (services.approvals). The
+    # bits above stay the one representation that filters and facets read.
+    approval_sources = models.JSONField(
+        _("sources des agréments"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Pour chaque agrément, d'où il vient (liste d'adhérents d'un réseau, décision de "
+            "l'équipe…) et à quelle date ; une décision de l'équipe est conservée par les "
+            "imports."
+        ),
+    )
     theme_bits = models.IntegerField(_("thèmes"), default=0)
     headcount_band = models.CharField(
         _("tranche d'effectifs"),
@@ -177,6 +193,15 @@ class Establishment(TimeStampedModel):
     my = models.IntegerField(_("ordonnée carte"), null=True, blank=True, editable=False)
     is_head_office = models.BooleanField(_("siège"), default=False)
     is_open = models.BooleanField(_("ouvert"), default=True)
+    closed_on = models.DateField(
+        _("fermé le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date de fermeture d'un établissement fermé (répertoire SIRENE : début de la "
+            "période où il est fermé) ; vide pour un établissement ouvert."
+        ),
+    )
     naf = models.ForeignKey(
         "territories.NafCode",
         null=True,

@@ -9,6 +9,7 @@ loaded first (`atelier load-reference`).
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from atelier.accounts.selectors import network_get
 from atelier.accounts.services import group_ensure, network_ensure, network_role_grant, user_ensure
 from atelier.directory.enums import Approval, GeoPrecision, MembershipStatus, Source, Theme
 from atelier.directory.geo import lonlat_to_world
+from atelier.directory.services.approvals import approvals_from_demo
 from atelier.directory.services.organisations import (
     bits,
     establishment_update_or_create,
@@ -115,12 +117,26 @@ def demo_data_read(path: Path | None = None) -> dict[str, Any]:
     return data
 
 
-def _enum_bits(names: list[str], enum: Any, *, what: str, org: str) -> int:
+def _date(value: Any, *, org: str) -> datetime.date | None:
+    """An ISO date of the demo file (a closed establishment's `closed_on`), or None."""
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise DemoDataError(f"{org} : date invalide « {value} » (AAAA-MM-JJ).") from None
+
+
+def _enum_members(names: list[str], enum: Any, *, what: str, org: str) -> list[Any]:
     members = {m.name.lower(): m for m in enum}
     unknown = [n for n in names if n not in members]
     if unknown:
         raise DemoDataError(f"{org} : {what} inconnu(s) : {', '.join(unknown)}.")
-    return bits(members[n] for n in names)
+    return [members[n] for n in names]
+
+
+def _enum_bits(names: list[str], enum: Any, *, what: str, org: str) -> int:
+    return bits(_enum_members(names, enum, what=what, org=org))
 
 
 @transaction.atomic
@@ -160,17 +176,16 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
             "acronym": row.get("acronym", ""),
             "legal_category_id": code,
             "staff_approved": bool(row.get("staff_approved")),
-            "approval_bits": _enum_bits(
-                row.get("approvals", []), Approval, what="agrément", org=name
-            ),
             "theme_bits": _enum_bits(row.get("themes", []), Theme, what="thème", org=name),
             "description": row.get("description", ""),
             "website": row.get("website", ""),
             "is_active": True,
         }
+        approvals = _enum_members(row.get("approvals", []), Approval, what="agrément", org=name)
         org, created = organisation_get_or_create(source=Source.DEMO, name=name, defaults=defaults)
         for key, value in defaults.items():
             setattr(org, key, value)
+        approvals_from_demo(organisation=org, approvals=approvals)
         if created:
             report.organisations_created += 1
         else:
@@ -180,7 +195,9 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
         head_place = None
         for i, item in enumerate(row.get("establishments", [])):
             place = places[item["commune"]]
-            head_place = head_place or place
+            closed_on = _date(item.get("closed_on"), org=name)
+            if closed_on is None:
+                head_place = head_place or place
             mx, my = lonlat_to_world(place.longitude, place.latitude)
             est = establishment_update_or_create(
                 organisation=org,
@@ -190,7 +207,8 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
                 name=item.get("name", ""),
                 defaults={
                     "is_head_office": i == 0,
-                    "is_open": True,
+                    "is_open": closed_on is None,
+                    "closed_on": closed_on,
                     "latitude": place.latitude,
                     "longitude": place.longitude,
                     "geo_precision": GeoPrecision.COMMUNE,

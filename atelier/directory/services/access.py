@@ -40,6 +40,11 @@ def _signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
+def staff_network_ids(user: Any) -> set[int]:
+    """Networks where `user` holds the staff role (none for a visitor or an inactive user)."""
+    return set(_staff_network_ids(user)) if _signed_in(user) else set()
+
+
 def organisation_network_ids(organisation: Organisation) -> set[int]:
     """Networks the organisation is an active member of."""
     return set(

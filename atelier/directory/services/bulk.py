@@ -44,6 +44,7 @@ from .bulk_restore import (
     chunks,
     secondary_indexes_deferred,
 )
+from .locks import LOCKABLE_FIELDS, locked_attributes
 from .organisations import organisation_derive
 
 __all__ = [
@@ -95,6 +96,7 @@ class OrgRecord:
     ess_decision: str = ""
     ess_source: str = ""
     locked_fields: str = "[]"  # JSON text, written on insert only (ORG_KEEP_ON_UPDATE)
+    approval_sources: str = "{}"  # JSON text, written on insert only (services.approvals)
 
     def derive(
         self,
@@ -124,6 +126,7 @@ ORG_KEEP_ON_UPDATE = frozenset(
         "source",
         "staff_approved",
         "approval_bits",
+        "approval_sources",
         "theme_bits",
         "description",
         "website",
@@ -131,18 +134,9 @@ ORG_KEEP_ON_UPDATE = frozenset(
         "locked_fields",
     }
 )
-# Model field name -> OrgRecord attribute of the fields a person's edit locks
-# (services.organisations.LOCKABLE_FIELDS).
-LOCKED_COLUMNS = {
-    "name": "name",
-    "acronym": "acronym",
-    "legal_category": "legal_category_id",
-    "naf": "naf_id",
-    "sirene_ess_flag": "sirene_ess_flag",
-    "headcount_band": "headcount_band",
-    "creation_date": "creation_date",
-    "is_active": "is_active",
-}
+# Model field name -> OrgRecord attribute (the model's attname) of the fields a person's edit
+# locks (services.locks.LOCKABLE_FIELDS).
+LOCKED_COLUMNS = locked_attributes(LOCKABLE_FIELDS)
 
 EST_COLUMNS: tuple[str, ...] = (
     "siret",
@@ -161,6 +155,7 @@ EST_COLUMNS: tuple[str, ...] = (
     "is_open",
     "naf_id",
     "headcount_band",
+    "closed_on",  # ISO date or None
 )
 
 

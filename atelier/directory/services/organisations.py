@@ -16,6 +16,7 @@ from ..enums import Approval, EssDecision, EssRule, EssSource, MembershipStatus,
 from ..models import Establishment, Organisation, OrganisationMembership, organisation_field
 from ..text import search_text, search_text_cached
 from .access import may_edit_organisation, may_moderate
+from .locks import fields_lock
 
 _STAFF_APPROVAL_BITS = 1 << Approval.ESUS.value
 
@@ -247,24 +248,7 @@ EDITABLE_FIELDS = (
     "headcount_band",
     "is_active",
 )
-# Fields the SIRENE import writes: once a person changed one, it is locked (kept by imports).
-LOCKABLE_FIELDS = (
-    "name",
-    "acronym",
-    "legal_category",
-    "naf",
-    "sirene_ess_flag",
-    "headcount_band",
-    "creation_date",
-    "is_active",
-)
-
-
-def fields_lock(organisation: Organisation, names: Iterable[str]) -> list[str]:
-    """Add the lockable fields among `names` to the organisation's locked fields (in memory)."""
-    locked = set(organisation.locked_fields or []) | (set(names) & set(LOCKABLE_FIELDS))
-    organisation.locked_fields = [n for n in LOCKABLE_FIELDS if n in locked]
-    return organisation.locked_fields
+# Once a person changed one of the fields an import writes, it is locked: see services.locks.
 
 
 def _python_value(name: str, value: Any) -> Any:

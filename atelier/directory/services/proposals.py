@@ -7,26 +7,36 @@ visitor's is *proposée* until the signed link e-mailed to them is followed (val
 ATELIER_PROPOSAL_CONFIRM_SECONDS); only a confirmed proposal is moderated, to become
 *acceptée* or *refusée*. At most ATELIER_PROPOSALS_PER_HOUR proposals per e-mail address (or
 account) and per IP address in any hour.
+
+When a proposal becomes pending (confirmed), its moderators are told by one e-mail, once the
+transaction is committed: the staff of the networks the organisation is an active member of
+and the instance's moderators (`access.MODERATE_PERMISSION`, superusers), every address in
+Bcc (none sees another's), never the proposer, and the e-mail names no address.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from atelier.accounts.enums import Role
+from atelier.accounts.selectors import users_with_network_role, users_with_permission
+
 from ..enums import ProposalStatus
 from ..models import ChangeProposal, Organisation, organisation_field
-from .access import may_moderate
+from .access import MODERATE_PERMISSION, may_moderate, organisation_network_ids
 from .organisations import organisation_update
 
 # Fields a proposal may change (the values are JSON: codes for the legal category and the NAF
@@ -71,6 +81,50 @@ def _send(proposal: ChangeProposal, *, subject: str, template: str, **context: A
     send_mail(subject, body, None, [to])
 
 
+def proposal_moderator_addresses(proposal: ChangeProposal) -> list[str]:
+    """Where a pending proposal is announced: the active staff of the organisation's networks
+    (active memberships) and the instance's moderators, with an e-mail address, except the
+    proposer (by account and by address)."""
+    networks = organisation_network_ids(proposal.organisation)
+    users = list(users_with_network_role(networks, roles=[Role.STAFF])) if networks else []
+    users += list(users_with_permission(MODERATE_PERMISSION))
+    proposer = (proposal.contact_email or "").strip().lower()
+    addresses = {
+        user.email.strip().lower(): user.email.strip()
+        for user in users
+        if user.email and user.pk != proposal.proposer_id
+    }
+    addresses.pop(proposer, None)
+    return sorted(addresses.values())
+
+
+def _announce(proposal: ChangeProposal, absolute_url: Callable[[str], str] | None) -> None:
+    """One e-mail, in French, to the moderators of the pending `proposal`, after the commit."""
+    to = proposal_moderator_addresses(proposal)
+    if not to:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("directory:moderation-proposal", args=[proposal.pk])
+        fields = [str(organisation_field(name).verbose_name) for name in proposal.values]
+        body = render_to_string(
+            "directory/email/proposal_pending.txt",
+            {
+                "proposal": proposal,
+                "fields": fields,
+                "link": absolute_url(path) if absolute_url else path,
+            },
+        )
+    subject = f"Proposition de modification à modérer : « {proposal.organisation.name} »"
+    # Bcc only: the moderators do not see one another's addresses (no To header).
+    EmailMessage(subject, body, None, to=[], bcc=to).send()
+
+
+def _announce_on_commit(
+    proposal: ChangeProposal, absolute_url: Callable[[str], str] | None
+) -> None:
+    transaction.on_commit(lambda: _announce(proposal, absolute_url))
+
+
 def _current_value(organisation: Organisation, name: str) -> Any:
     value = getattr(organisation, organisation_field(name).attname)
     if isinstance(value, datetime.date):
@@ -113,10 +167,12 @@ def proposal_submit(
     email: str = "",
     ip: str | None = None,
     confirm_url: Any = None,
+    absolute_url: Callable[[str], str] | None = None,
 ) -> ChangeProposal:
-    """Record a proposal. A signed-in `user` submits it directly (confirmed); a visitor gives
-    `email` and gets a confirmation link, `confirm_url(token)` (an absolute URL). Raises
-    ProposalError (nothing changed, no e-mail, over the hourly limit)."""
+    """Record a proposal. A signed-in `user` submits it directly (confirmed: its moderators
+    are told, with links made absolute by `absolute_url(path)`); a visitor gives `email` and
+    gets a confirmation link, `confirm_url(token)` (an absolute URL). Raises ProposalError
+    (nothing changed, no e-mail, over the hourly limit)."""
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     changes = proposal_changes(organisation, values)
@@ -141,7 +197,9 @@ def proposal_submit(
         confirmed_at=now if user is not None else None,
         ip_address=ip or None,
     )
-    if user is None:
+    if user is not None:
+        _announce_on_commit(proposal, absolute_url)
+    else:
         link = confirm_url(proposal_token(proposal)) if confirm_url else ""
         hours = max(1, round(settings.ATELIER_PROPOSAL_CONFIRM_SECONDS / 3600))
         _send(
@@ -181,13 +239,19 @@ def proposal_from_token(token: str) -> ChangeProposal:
 
 
 @transaction.atomic
-def proposal_confirm(*, token: str) -> ChangeProposal:
-    """Confirm the visitor's proposal of `token` (once; later calls change nothing)."""
+def proposal_confirm(
+    *, token: str, absolute_url: Callable[[str], str] | None = None
+) -> ChangeProposal:
+    """Confirm the visitor's proposal of `token` (once; later calls change nothing) and tell
+    its moderators (links made absolute by `absolute_url(path)`)."""
     proposal = proposal_from_token(token)
-    if proposal.status == ProposalStatus.PROPOSED:
-        proposal.status = ProposalStatus.CONFIRMED
-        proposal.confirmed_at = timezone.now()
-        proposal.save(update_fields=["status", "confirmed_at", "updated_at"])
+    now = timezone.now()
+    updated = ChangeProposal.objects.filter(pk=proposal.pk, status=ProposalStatus.PROPOSED).update(
+        status=ProposalStatus.CONFIRMED, confirmed_at=now, updated_at=now
+    )
+    if updated:  # this call confirmed it (two clicks at once announce it once)
+        proposal.refresh_from_db()
+        _announce_on_commit(proposal, absolute_url)
     return proposal
 
 

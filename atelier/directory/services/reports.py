@@ -58,13 +58,17 @@ REPORT_HEADER = ["fichier", "ligne", "colonne", "valeur", "motif"]
 @dataclass
 class ImportReport:
     """Rejected rows, written to `path` as they come (when a path is given), counted by reason.
-    The first `keep` entries stay in memory for the summary and for tests."""
+    The first `keep` entries stay in memory for the summary and for tests. Notes (`note`) are
+    values of rows that were written but not these values (a field a person corrected): in the
+    same file, counted apart — they are no rejection (`count`, the exit code)."""
 
     path: Path | None = None
     keep: int = 1000
     entries: list[ReportEntry] = field(default_factory=list)
     count: int = 0
     reasons: Counter = field(default_factory=Counter)
+    notes: list[ReportEntry] = field(default_factory=list)
+    note_count: int = 0
     _fh: TextIO | None = None
     _writer: object | None = None
 
@@ -84,6 +88,14 @@ class ImportReport:
         if self._writer is not None:
             self._writer.writerow([file, line, column, entry.value, reason])  # type: ignore[attr-defined]
 
+    def note(self, *, file: str, line: int, column: str, value: str, reason: str) -> None:
+        entry = ReportEntry(file, line, column, (value or "")[:200], reason)
+        self.note_count += 1
+        if len(self.notes) < self.keep:
+            self.notes.append(entry)
+        if self._writer is not None:
+            self._writer.writerow([file, line, column, entry.value, reason])  # type: ignore[attr-defined]
+
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
@@ -95,6 +107,13 @@ class ImportReport:
             lines.append(f"  - {reason} : {n}")
         for e in self.entries[:limit]:
             lines.append(f"  {e.file}, ligne {e.line}, colonne {e.column or '—'} : {e.reason}")
+        if self.note_count:
+            lines.append(f"{self.note_count} valeur(s) non écrite(s) :")
+            for e in self.notes[:limit]:
+                lines.append(
+                    f"  {e.file}, ligne {e.line}, colonne {e.column or '—'} "
+                    f"(« {e.value} ») : {e.reason}"
+                )
         if self.path is not None:
             lines.append(f"Rapport complet : {self.path}")
         return lines

@@ -64,6 +64,7 @@ def dataset():
                     coordonneeLambertAbscisseEtablissement="652469" if i % 2 else "",
                     coordonneeLambertOrdonneeEtablissement="6862035" if i % 2 else "",
                     etatAdministratifEtablissement="F" if i == 4 else "A",
+                    dateDebut="2021-03-12" if i == 4 else "2012-03-01",
                     statutDiffusionEtablissement="P" if i == 3 else "O",
                 )
             )
@@ -84,7 +85,7 @@ def snapshot() -> tuple[list, list]:
         Establishment.objects.order_by("siret").values_list(
             "siret", "organisation__siren", "name", "street", "postcode", "commune_id",
             "latitude", "longitude", "geo_precision", "is_head_office", "is_open",
-            "headcount_band",
+            "closed_on", "headcount_band",
         )
     )  # fmt: skip
     return orgs, ests
@@ -109,6 +110,8 @@ def test_parquet_import_equals_csv_import(ref, tmp_path, options):
     assert err.returncode == 2  # rows rejected
     from_csv, rejected_csv = snapshot(), rejections(tmp_path)
     assert from_csv[1]  # something was imported
+    if not options:  # closed establishments with their closing date among them
+        assert {e[11] for e in from_csv[1] if not e[10]} == {dt.date(2021, 3, 12)}
     clear()
     err, out_parquet = run_import(
         tmp_path, units, etabs, expect_error=True, fmt="parquet", **options
@@ -134,8 +137,13 @@ def test_parquet_with_typed_columns_imports_like_csv(ref, tmp_path):
              coordonneeLambertOrdonneeEtablissement="6862035.25"),
         etab(siret_of(a, 2), etablissementSiege="false", codeCommuneEtablissement="93066"),
     ]  # fmt: skip
+    etabs.append(
+        etab(siret_of(a, 3), etablissementSiege="false", etatAdministratifEtablissement="F",
+             dateDebut="2021-03-12"),
+    )  # fmt: skip
     run_import(tmp_path, units, etabs)
     from_csv = snapshot()
+    assert [e[10:12] for e in from_csv[1]][2] == (False, dt.date(2021, 3, 12))
     clear()
     typed = {
         "dateCreationUniteLegale": pa.array([dt.date(2012, 3, 1)]),
@@ -148,10 +156,11 @@ def test_parquet_with_typed_columns_imports_like_csv(ref, tmp_path):
         }
     )
     est_typed = {
-        "etablissementSiege": pa.array([True, False]),
-        "coordonneeLambertAbscisseEtablissement": pa.array([652469.5, None]),
-        "coordonneeLambertOrdonneeEtablissement": pa.array([6862035.25, None]),
-        "enseigne1Etablissement": pa.nulls(2, pa.string()),
+        "etablissementSiege": pa.array([True, False, False]),
+        "coordonneeLambertAbscisseEtablissement": pa.array([652469.5, None, None]),
+        "coordonneeLambertOrdonneeEtablissement": pa.array([6862035.25, None, None]),
+        "enseigne1Etablissement": pa.nulls(3, pa.string()),
+        "dateDebut": pa.array([None, None, dt.date(2021, 3, 12)]),
     }
     et_table = pa.table(
         {

@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 
 from atelier.core.perms import public
 
+from ..selectors.approvals import approval_infos
 from ..selectors.organisations import (
     GEO_PRECISION_SENTENCES,
     OrganisationNotFound,
@@ -33,6 +34,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     context = {
         "organisation": org,
+        "approvals": approval_infos(org),
         "ess_rule": ess_rule_info(org),
         "establishments": establishments,
         "open_count": sum(1 for est, _ in establishments if est.is_open),

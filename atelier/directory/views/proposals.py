@@ -62,6 +62,7 @@ def organisation_propose(request: HttpRequest, pk: int) -> HttpResponse:
                 confirm_url=lambda token: request.build_absolute_uri(
                     reverse("directory:proposal-confirm", args=[token])
                 ),
+                absolute_url=request.build_absolute_uri,
             )
         except ProposalError as exc:
             form.add_error(None, str(exc))
@@ -97,7 +98,7 @@ def proposal_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
     except ProposalError as exc:
         return render(request, "directory/proposal_confirm.html", {"error": str(exc)}, status=400)
     if request.method == "POST":
-        proposal = proposal_confirm(token=token)
+        proposal = proposal_confirm(token=token, absolute_url=request.build_absolute_uri)
         return render(
             request, "directory/proposal_confirm.html", {"proposal": proposal, "confirmed": True}
         )

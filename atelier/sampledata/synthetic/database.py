@@ -104,6 +104,8 @@ def _write_synthetic(gen, writer, result, count, batch_size, progress) -> None:
                             e.is_open,
                             e.naf or None,
                             e.band,
+                            # As its SIRENE file says (dateDebut: the creation date).
+                            None if e.is_open else o.creation_date,
                         )
                     )
             writer.upsert_establishments(rows)

@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.management.base import CommandError
 from atelier.accounts.selectors import user_network_ids
 from atelier.directory.enums import Approval, EssRule, GeoPrecision, Source
 from atelier.directory.models import Establishment, Organisation, OrganisationMembership
+from atelier.directory.selectors.approvals import approval_infos
 from atelier.sampledata.demo import DEMO_FILE, DemoDataError, demo_data_read, demo_load
 from atelier.territories.enums import CommuneKind
 from atelier.territories.tests.factories import CommuneFactory, make_small_reference
@@ -87,7 +89,11 @@ def test_load_creates_organisations_positions_and_memberships(ref):
     assert atelier.search_text
 
     coopaname = Organisation.objects.get(name="Coopaname")
-    assert coopaname.establishments.count() == 2
+    assert coopaname.establishments.filter(is_open=True).count() == 2
+    # The demo's one closed establishment, with its closing date (an illustration).
+    closed = coopaname.establishments.get(is_open=False)
+    assert closed.closed_on == datetime.date(2021, 3, 12) and not closed.is_head_office
+    assert coopaname.commune_code == "75120"  # placed at an open establishment
     assert Approval.CAE in coopaname.approvals
     assert coopaname.ess_family == "cooperative"
     assert coopaname.siren is None
@@ -229,3 +235,30 @@ def test_demo_has_a_moderator_and_a_pending_proposal(ref, settings):
     assert list(moderation_queue(equipe)) == [proposal]
     assert list(moderation_queue(moderator)) == [proposal]
     assert list(moderation_queue(equipe2)) == []
+
+
+def test_load_rejects_an_invalid_closing_date(ref, tmp_path):
+    data = demo_data_read()
+    data["organisations"][1]["establishments"][0]["closed_on"] = "12/03/2021"
+    path = tmp_path / "demo.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(DemoDataError, match="12/03/2021"):
+        demo_load(path=path)
+
+
+def test_the_demo_page_shows_a_closed_establishment_with_its_date(ref, client):
+    demo_load()
+    coopaname = Organisation.objects.get(name="Coopaname")
+    body = client.get(f"/atlas/organisations/{coopaname.pk}/").content.decode()
+    assert "Fermé depuis le" in body and "12 mars 2021" in body
+
+
+def test_the_demo_records_its_approvals_as_demo_data(ref):
+    demo_load()
+    coopaname = Organisation.objects.get(name="Coopaname")
+    (info,) = approval_infos(coopaname)
+    assert info.code == "cae" and info.source.code == "demo"
+    assert info.source.text == "Données de démonstration (documents fondateurs)"
+    assert coopaname.approval_sources["cae"]["held"] is True
+    demo_load()  # idempotent
+    assert Organisation.objects.get(pk=coopaname.pk).approval_sources == coopaname.approval_sources

@@ -67,12 +67,22 @@ class Command(ImportCommand):
                 f"{result.rows} lignes : {result.created} organisation(s) seraient créées, "
                 f"{result.updated} mises à jour, {report.count} rejetée(s)."
             )
+            if result.locked_kept:
+                out(
+                    f"{result.locked_kept} valeur(s) ne seraient pas écrites : corrections et "
+                    "décisions des personnes conservées (voir le rapport)."
+                )
         else:
             out(
                 f"{result.rows} lignes : {result.created} organisation(s) créée(s), "
                 f"{result.updated} mise(s) à jour, {result.memberships} adhésion(s) au réseau "
                 f"{result.network or '—'}."
             )
+            if result.locked_kept:
+                out(
+                    f"{result.locked_kept} valeur(s) non écrite(s) : corrections et décisions "
+                    "des personnes conservées (voir le rapport)."
+                )
             if result.possible_duplicates:
                 out(
                     f"{result.possible_duplicates} doublon(s) possible(s) non écrit(s) : voir le "

@@ -16,7 +16,7 @@ from .options import MembersOptions, MembersResult, PlannedRow
 from .reading import PREVIEW_ROWS, field_columns, norm, read_rows
 from .sources import SourceLimits, reject_rate_check, source_check_exists
 from .validation import Resolver, validate_row
-from .writing import SameName, organisation_match, write_row
+from .writing import NotWritten, SameName, member_values_apply, organisation_match, write_row
 
 if TYPE_CHECKING:
     from atelier.accounts.models import Network
@@ -95,9 +95,22 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
         place = resolver.places[p.commune_code]
         what = "créée" if p.action == "create" else f"mise à jour (#{p.organisation_id})"
         result.preview.append((p.line, p.name, f"{place.name} ({p.commune_code})", what))
+
+    def kept(p: PlannedRow, items: list[NotWritten]) -> None:
+        """The values the row does not write (a person's decision wins), in the report as
+        notes (not rejections)."""
+        for item in items:
+            column = named.get(item.field, item.field)
+            report.note(file=name, line=p.line, column=column, value=item.value, reason=item.reason)
+        result.locked_kept += len(items)
+
     if options.dry_run:
         result.created = sum(p.action == "create" for p in planned)
         result.updated = len(planned) - result.created
+        for p in planned:  # what the writing would keep, read on a copy never saved
+            if p.organisation_id:
+                org = Organisation.objects.get(pk=p.organisation_id)
+                kept(p, member_values_apply(org, p.values, created=False, network=network))
         return result
     for p in planned:
         try:
@@ -105,13 +118,14 @@ def organisation_import_members(*, options: MembersOptions, report: ImportReport
                 org = Organisation.objects.get(pk=p.organisation_id) if p.organisation_id else None
                 if org is None and p.values["siren"]:  # another site of a member created above
                     org = Organisation.objects.filter(siren=p.values["siren"]).first()
-                created, membership = write_row(p.values, org, network, resolver)
+                written = write_row(p.values, org, network, resolver)
         except DatabaseError as exc:
             reject(p.line, "", p.name, f"écriture refusée par la base : {exc}")
             continue
-        result.created += created
-        result.updated += not created
-        result.memberships += membership
+        result.created += written.created
+        result.updated += not written.created
+        result.memberships += written.membership
+        kept(p, written.kept)
     if result.created or result.updated:
         readers_after_bulk_write()
     return result

@@ -33,6 +33,7 @@ class MembersResult:
     updated: int = 0
     memberships: int = 0
     possible_duplicates: int = 0  # rows reported: several organisations of that name and commune
+    locked_kept: int = 0  # values not written: a person's correction or decision (in the report)
     network: str = ""
     dry_run: bool = False
     columns: dict[str, str] = field(default_factory=dict)  # field -> file column

@@ -36,6 +36,7 @@ FIELDS = (
     "phone",
     "contact_name",
     "themes",
+    "approvals",
     "joined_on",
 )
 # Usual French headers (folded: lower case, no accents, single spaces) -> field.
@@ -86,6 +87,10 @@ HEADER_SYNONYMS: dict[str, str] = {
     "thematiques": "themes",
     "themes": "themes",
     "theme": "themes",
+    "agrements": "approvals",
+    "agrement": "approvals",
+    "agrements et statuts": "approvals",
+    "statuts et agrements": "approvals",
     "date d adhesion": "joined_on",
     "adhesion": "joined_on",
     "adherent depuis": "joined_on",

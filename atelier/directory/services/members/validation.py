@@ -14,10 +14,27 @@ from atelier.territories.selectors import (
     legal_category_families,
 )
 
-from ...enums import Theme
+from ...enums import Approval, Theme
 from ..reports import import_commune_places
 from ..sirene.identifiers import siren_error, siret_error
 from .reading import norm
+
+# What member lists write for an approval besides its code and label (folded like headers).
+APPROVAL_ALIASES = {
+    "entreprise solidaire d'utilité sociale": Approval.ESUS,
+    "EI": Approval.SIAE_EI,
+    "entreprise d'insertion": Approval.SIAE_EI,
+    "AI": Approval.SIAE_AI,
+    "association intermédiaire": Approval.SIAE_AI,
+    "ACI": Approval.SIAE_ACI,
+    "atelier et chantier d'insertion": Approval.SIAE_ACI,
+    "atelier chantier d'insertion": Approval.SIAE_ACI,
+    "chantier d'insertion": Approval.SIAE_ACI,
+    "ETTI": Approval.SIAE_ETTI,
+    "entreprise de travail temporaire d'insertion": Approval.SIAE_ETTI,
+    "coopérative d'activités et d'emploi": Approval.CAE,
+    "couveuse d'entreprises": Approval.COUVEUSE,
+}
 
 
 class Resolver:
@@ -41,6 +58,10 @@ class Resolver:
         for t in Theme:
             self.themes[norm(t.name)] = t
             self.themes[norm(str(t.label))] = t
+        self.approvals: dict[str, Approval] = {norm(k): a for k, a in APPROVAL_ALIASES.items()}
+        for a in Approval:
+            self.approvals[norm(a.name)] = a
+            self.approvals[norm(str(a.label))] = a
 
     def family(self, code: str) -> list[str]:
         """The codes that are the same commune as `code`: the commune and its arrondissements."""
@@ -198,6 +219,13 @@ def validate_row(
             bad("themes", part, "thème inconnu")
             return None
         theme_bits |= 1 << theme.value
+    approvals: list[Approval] = []
+    for part in filter(None, (p.strip() for p in re.split(r"[,;|]", _cell(row, c("approvals"))))):
+        approval = r.approvals.get(norm(part))
+        if approval is None:
+            bad("approvals", part, "agrément inconnu (ESUS, EI, AI, ACI, ETTI, CAE, SCOP, SCIC…)")
+            return None
+        approvals.append(approval)
     joined_at = columns.get("joined_on")
     raw_joined = row[joined_at] if joined_at is not None and joined_at < len(row) else None
     try:
@@ -219,5 +247,6 @@ def validate_row(
         "phone": _cell(row, c("phone"))[:32],
         "contact_name": _cell(row, c("contact_name"))[:200],
         "theme_bits": theme_bits,
+        "approvals": approvals,
         "joined_on": joined_on,
     }

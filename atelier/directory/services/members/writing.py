@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -9,6 +10,8 @@ from django.db.models import Q
 from ...enums import GeoPrecision, MembershipStatus, Source
 from ...geo import lonlat_to_world
 from ...models import Establishment, Organisation, OrganisationMembership
+from ..approvals import approvals_from_member_list
+from ..locks import locked_values, locked_values_keep
 from ..organisations import organisation_refresh_derived
 from .reading import norm
 from .validation import Resolver
@@ -97,13 +100,42 @@ def _establishment_at(org: Organisation, values: dict[str, Any], r: Resolver) ->
     est.save()
 
 
-def write_row(
-    values: dict[str, Any], org: Organisation | None, network: Network | None, r: Resolver
-) -> tuple[bool, bool]:
-    """Write one validated row; returns (created, membership written)."""
-    created = org is None
-    if org is None:
-        org = Organisation(source=Source.MEMBERS, name=values["name"])
+LOCKED_KEPT = "champ corrigé à la main (protégé) : la valeur de l'Atlas est conservée"
+APPROVAL_WITHDRAWN = "agrément retiré par l'équipe : sa décision est conservée"
+
+
+@dataclass(frozen=True)
+class NotWritten:
+    """A value of a row that the import did not write (a decision of a person wins)."""
+
+    field: str  # the member-list field (FIELDS)
+    value: str  # the list's value
+    reason: str
+
+
+@dataclass
+class RowWritten:
+    created: bool
+    membership: bool  # written in the import's network
+    kept: list[NotWritten] = field(default_factory=list)
+
+
+# Organisation attribute -> the member-list field that gives it (what a row may overwrite).
+ROW_ATTRIBUTES = {
+    "name": "name",
+    "acronym": "acronym",
+    "website": "website",
+    "legal_category_id": "legal_category",
+}
+
+
+def member_values_apply(
+    org: Organisation, values: dict[str, Any], *, created: bool, network: Network | None = None
+) -> list[NotWritten]:
+    """Set on `org` (in memory) what the row gives, except the fields a person corrected
+    (services.locks: the same rule as the SIRENE import's) and the approvals the staff
+    withdrew (services.approvals); returns the values the row could not write."""
+    kept = {} if created else locked_values(org)
     for fieldname, key in (("acronym", "acronym"), ("website", "website")):
         if values[key]:
             setattr(org, fieldname, values[key])
@@ -115,6 +147,26 @@ def write_row(
     org.staff_approved = True
     if created:
         org.name = values["name"]
+    not_written = []
+    for attr in locked_values_keep(org, kept):
+        key = ROW_ATTRIBUTES.get(attr, attr)
+        not_written.append(NotWritten(key, str(values.get(key) or ""), LOCKED_KEPT))
+    refused = approvals_from_member_list(
+        organisation=org, approvals=values.get("approvals") or [], network=network
+    )
+    not_written += [NotWritten("approvals", a.name.lower(), APPROVAL_WITHDRAWN) for a in refused]
+    return not_written
+
+
+def write_row(
+    values: dict[str, Any], org: Organisation | None, network: Network | None, r: Resolver
+) -> RowWritten:
+    """Write one validated row: the organisation (its locked fields kept), its establishment,
+    its membership in `network`."""
+    created = org is None
+    if org is None:
+        org = Organisation(source=Source.MEMBERS, name=values["name"])
+    kept = member_values_apply(org, values, created=created, network=network)
     org.save()
     _establishment_at(org, values, r)
     membership = False
@@ -130,4 +182,4 @@ def write_row(
         membership = True
     # After the membership: an active one is what recognises the organisation (its ESS source).
     organisation_refresh_derived(organisation=org)
-    return created, membership
+    return RowWritten(created=created, membership=membership, kept=kept)

@@ -157,6 +157,7 @@ EST_REQUIRED = [
     "codePostalEtablissement",
     "codeCommuneEtablissement",
     "codePaysEtrangerEtablissement",
+    "dateDebut",  # start of the current period: a closed establishment's closing date
     "etatAdministratifEtablissement",
     "enseigne1Etablissement",
     "denominationUsuelleEtablissement",

@@ -366,6 +366,7 @@ class SireneReader(SireneWriter):
         i_x = c.get("coordonneeLambertAbscisseEtablissement")
         i_y = c.get("coordonneeLambertOrdonneeEtablissement")
         i_state = c["etatAdministratifEtablissement"]
+        i_since = c["dateDebut"]
         i_ens = c["enseigne1Etablissement"]
         i_denom = c["denominationUsuelleEtablissement"]
         i_naf = c["activitePrincipaleEtablissement"]
@@ -395,6 +396,15 @@ class SireneReader(SireneWriter):
             if band not in BANDS:
                 reject(line, "trancheEffectifsEtablissement", band, "tranche d'effectifs inconnue")
                 return None
+            is_open = row[i_state] != "F"
+            closed_on = None
+            if not is_open:
+                # A closed establishment's current period began when it closed.
+                try:
+                    closed_on = iso_date(row[i_since])
+                except ValueError:
+                    reject(line, "dateDebut", row[i_since], "date de fermeture invalide")
+                    return None
             diffusible = row[i_diff] != "P"
             x = y = None
             if diffusible:
@@ -427,10 +437,11 @@ class SireneReader(SireneWriter):
                 x,
                 y,
                 row[i_siege] == "true",
-                row[i_state] != "F",
+                is_open,
                 naf if naf in nafs else None,
                 band,
                 diffusible,
+                closed_on,
             ]
 
         return parse

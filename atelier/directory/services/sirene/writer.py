@@ -18,6 +18,7 @@ from ..bulk import (
     OrgRecord,
     UpsertResult,
 )
+from ..locks import locked_values_keep
 from .base import SireneImportBase
 from .index import TempIndex
 from .layout import (
@@ -91,6 +92,7 @@ class SireneWriter(SireneImportBase):
                     e[11],
                     e[12],
                     e[13],
+                    e[15],  # closed_on
                 )
             )
         to_write = {
@@ -137,8 +139,7 @@ class SireneWriter(SireneImportBase):
                 record.source = old.source
                 record.ess_decision = old.ess_decision
                 record.ess_source = old.ess_source  # whether a membership recognises it
-                for attr, value in old.locked.items():  # corrected by a person: kept
-                    setattr(record, attr, value)
+                locked_values_keep(record, old.locked)  # corrected by a person: kept
             family = self.families.get(record.legal_category_id or "", EssFamily.OTHER)
             out.append(
                 record.derive(
