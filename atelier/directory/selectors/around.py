@@ -5,11 +5,12 @@ zone").
 
 Here both are read from the database, then applied as one condition (`AnyOf("id", …)`) that the
 indexes and SQL all understand: for the plain list, the map and the exports. The search from the
-indexes measures the same distances on the indexes instead (around_index.py). Candidates come from a bounding box on the
-establishments' map coordinates (`mx`/`my`, the covering index `directory_establishment_map_key`
-of migration 0003: a range of map columns and of `my`), then the exact great-circle distance
-(haversine) of each candidate, from the position of its map pixel (read with the index entry,
-not from the table row); an organisation's distance is that of its nearest open establishment.
+indexes measures the same distances on the indexes instead (around_index.py). Candidates come
+from a bounding box on the establishments' map coordinates (`mx`/`my`, the covering index
+`directory_establishment_map_key` of migration 0003: a range of map columns and of `my`), then
+the exact great-circle distance (haversine) of each candidate, from the position of its map
+pixel (read with the index entry, not from the table row); an organisation's distance is that of
+its nearest open establishment.
 Results are cached per process for the data version "directory" (a write anywhere moves it)."""
 
 from __future__ import annotations
