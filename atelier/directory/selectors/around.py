@@ -20,6 +20,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Func, IntegerField
 from django.utils.translation import gettext as _
@@ -226,23 +227,53 @@ def _open_in_box(west: float, south: float, east: float, north: float):
     return qs.filter(map_column__gte=k0, map_column__lte=k1)
 
 
-_cache: OrderedDict[tuple, object] = OrderedDict()
+class LruCache:
+    """A small per-process cache: the `entries` last used values, by key."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._values: OrderedDict[tuple, Any] = OrderedDict()
+
+    def get(self, key: tuple, build: Callable[[], Any]) -> Any:
+        if key in self._values:
+            self._values.move_to_end(key)
+            return self._values[key]
+        value = self._values[key] = build()
+        while len(self._values) > self.entries:
+            self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
 
 
-def _cached(key: tuple, build):
-    key = (*key, versions.current(VERSION))
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
-    value = build()
-    _cache[key] = value
-    while len(_cache) > CACHE_ENTRIES:
-        _cache.popitem(last=False)
-    return value
+_cache = LruCache(CACHE_ENTRIES)
+
+
+def _cached(key: tuple, build: Callable[[], Any]) -> Any:
+    return _cache.get((*key, versions.current(VERSION)), build)
 
 
 def distances_forget() -> None:
     _cache.clear()
+
+
+def pixel_km(center: Center) -> Callable[[float, float], float]:
+    """The great-circle km from `center` to the centre of world pixel (x, y): the haversine
+    written out for the loops over many establishments."""
+    lat0, lon0 = math.radians(center.latitude), center.longitude
+    cos0, two_r = math.cos(lat0), 2 * EARTH_RADIUS_KM
+    k, degrees_per_pixel = 2 * math.pi / WORLD_PIXELS, 360.0 / WORLD_PIXELS
+    sin, cos, asin, sqrt = math.sin, math.cos, math.asin, math.sqrt
+    atan, sinh, radians, pi = math.atan, math.sinh, math.radians, math.pi
+
+    def km(x: float, y: float) -> float:
+        lat = atan(sinh(pi - k * (y + 0.5)))
+        dl = radians((x + 0.5) * degrees_per_pixel - 180.0 - lon0)
+        a = sin((lat - lat0) / 2) ** 2 + cos0 * cos(lat) * sin(dl / 2) ** 2
+        return two_r * asin(min(1.0, sqrt(a)))
+
+    return km
 
 
 def organisation_distances(center: Center, radius_km: int) -> list[tuple[int, float]]:
@@ -261,24 +292,17 @@ def organisation_distances(center: Center, radius_km: int) -> list[tuple[int, fl
         )
         # The map coordinates come with the index entries (no read of the table rows, half the
         # time of reading latitude/longitude); the distance is computed from the pixel's centre
-        # (15 cm at the equator), the haversine below written out for the loop.
-        lat0, lon0 = math.radians(center.latitude), center.longitude
-        cos0, two_r = math.cos(lat0), 2 * EARTH_RADIUS_KM
-        k, degrees_per_pixel = 2 * math.pi / WORLD_PIXELS, 360.0 / WORLD_PIXELS
-        sin, cos, asin, sqrt = math.sin, math.cos, math.asin, math.sqrt
-        atan, sinh, radians = math.atan, math.sinh, math.radians
+        # (15 cm at the equator).
+        km = pixel_km(center)
         nearest: dict[int, float] = {}
         rows = qs.values_list("organisation_id", "mx", "my")
         for org, mx, my in rows.iterator(chunk_size=20_000):
-            lat = atan(sinh(math.pi - k * (my + 0.5)))
-            dl = radians((mx + 0.5) * degrees_per_pixel - 180.0 - lon0)
-            a = sin((lat - lat0) / 2) ** 2 + cos0 * cos(lat) * sin(dl / 2) ** 2
-            d = two_r * asin(min(1.0, sqrt(a)))
+            d = km(mx, my)
             if d <= radius_km and d < nearest.get(org, math.inf):
                 nearest[org] = d
         return sorted(nearest.items(), key=lambda item: (item[1], item[0]))
 
-    return _cached(("around", center.latitude, center.longitude, radius_km), build)  # type: ignore[return-value]
+    return _cached(("around", center.latitude, center.longitude, radius_km), build)
 
 
 def zone_organisations(zone: Zone) -> tuple[int, ...]:
@@ -288,7 +312,7 @@ def zone_organisations(zone: Zone) -> tuple[int, ...]:
         qs = _open_in_box(*zone.box).values_list("organisation_id", flat=True).distinct()
         return tuple(sorted(qs))
 
-    return _cached(("zone", zone.box), build)  # type: ignore[return-value]
+    return _cached(("zone", zone.box), build)
 
 
 # Around a place, a page is the nearest matching organisations: the ids within the radius are

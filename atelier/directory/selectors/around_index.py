@@ -21,8 +21,6 @@ map pixel, as selectors/around.py computes them: both paths select the same orga
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import tantivy
@@ -32,7 +30,7 @@ from atelier.search.conditions import AnyOf, Condition, Either, all_of, any_of
 from atelier.search.spatial import TILE_SHIFTS, tile
 
 from ..geo import WORLD_PIXELS, lonlat_to_world
-from .around import EARTH_RADIUS_KM, Center
+from .around import EARTH_RADIUS_KM, Center, LruCache, pixel_km
 
 # The edge tiles of the radius are at most 1/EDGE_RATIO of it a side (the organisations measured
 # one by one hold about 2.6 / EDGE_RATIO of its area); those of a disk grown for the nearest page
@@ -180,23 +178,13 @@ def _cover(center: Center, radius_km: float, ratio: int) -> DiskCover:
     return DiskCover(tuple(sorted(terms)), tuple(sorted(edge)))
 
 
-_cache: OrderedDict[tuple, object] = OrderedDict()
-
-
-def _cached(key: tuple, build: Callable[[], object]) -> object:
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
-    value = build()
-    _cache[key] = value
-    while len(_cache) > CACHE_ENTRIES:
-        _cache.popitem(last=False)
-    return value
+_cache = LruCache(CACHE_ENTRIES)
+_cached = _cache.get
 
 
 def disk_cover(center: Center, radius_km: float, ratio: int = EDGE_RATIO) -> DiskCover:
     key = ("cover", center.latitude, center.longitude, radius_km, ratio)
-    return _cached(key, lambda: _cover(center, radius_km, ratio))  # type: ignore[return-value]
+    return _cached(key, lambda: _cover(center, radius_km, ratio))
 
 
 def nearest_km(establishments: Handle, query: tantivy.Query, center: Center) -> dict[int, float]:
@@ -210,19 +198,12 @@ def nearest_km(establishments: Handle, query: tantivy.Query, center: Center) -> 
     ids = searcher.fast_field_values("id", addresses)
     xs = searcher.fast_field_values("x", addresses)
     ys = searcher.fast_field_values("y", addresses)
-    lat0, lon0 = math.radians(center.latitude), center.longitude
-    cos0, two_r = math.cos(lat0), 2 * EARTH_RADIUS_KM
-    k, degrees_per_pixel = 2 * math.pi / WORLD_PIXELS, 360.0 / WORLD_PIXELS
-    sin, cos, asin, sqrt = math.sin, math.cos, math.asin, math.sqrt
-    atan, sinh, radians = math.atan, math.sinh, math.radians
+    distance = pixel_km(center)
     nearest: dict[int, float] = {}
     for org, x, y in zip(ids, xs, ys, strict=True):
         if not isinstance(org, int) or x is None or y is None:
             continue
-        lat = atan(sinh(math.pi - k * (y + 0.5)))
-        dl = radians((x + 0.5) * degrees_per_pixel - 180.0 - lon0)
-        a = sin((lat - lat0) / 2) ** 2 + cos0 * cos(lat) * sin(dl / 2) ** 2
-        km = two_r * asin(min(1.0, sqrt(a)))
+        km = distance(x, y)
         if km < nearest.get(org, math.inf):
             nearest[org] = km
     return nearest
@@ -250,7 +231,7 @@ def near_condition(establishments: Handle, center: Center, radius_km: int) -> Co
         center.longitude,
         radius_km,
     )
-    return _cached(key, build)  # type: ignore[return-value]
+    return _cached(key, build)
 
 
 def _rings(radius_km: int) -> list[float]:

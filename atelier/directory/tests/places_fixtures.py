@@ -2,6 +2,10 @@
 real communes, départements and régions chosen for their names (homonyms, ordinary words,
 arrondissements, communes named like a département or a région)."""
 
+from django.http import QueryDict
+
+from atelier.directory.selectors.places import detect_place
+from atelier.directory.selectors.search import SearchParams, search
 from atelier.directory.services.organisations import organisation_refresh_derived
 from atelier.directory.tests.factories import OrganisationFactory, placed_establishment
 from atelier.territories.enums import CommuneKind
@@ -108,3 +112,31 @@ def placed_org(name: str, commune, *points: tuple[float, float], closed=(), **kw
     for lat, lon in closed:
         placed_establishment(org, lon, lat, commune=commune, is_head_office=False, is_open=False)
     return organisation_refresh_derived(organisation=org)
+
+
+def applied(q: str) -> list[str]:
+    """The territory keys the text `q` applies as a filter."""
+    place = detect_place(q)
+    return [r.key for r in place.applied] if place else []
+
+
+def choices(q: str) -> list[str]:
+    """The territory keys the text `q` offers as choices."""
+    place = detect_place(q)
+    return [r.key for r in place.choices] if place else []
+
+
+def text_of(q: str) -> str | None:
+    """What is left of `q` to search as words once its place is read."""
+    place = detect_place(q)
+    return place.text if place else None
+
+
+def search_with(settings, engine: str, page_size: int = 20, **query: str):
+    """The search of `query` on `engine` ("tantivy" or "database"), without the facet cache."""
+    settings.ATELIER_SEARCH_ENGINE = engine
+    settings.ATELIER_SEARCH_CACHE_SECONDS = 0
+    qd = QueryDict(mutable=True)
+    for k, v in query.items():
+        qd[k] = v
+    return search(SearchParams.from_querydict(qd), page_size=page_size)

@@ -6,13 +6,15 @@ import math
 import random
 
 import pytest
-from django.http import QueryDict
 
 from atelier.directory.geo import lonlat_to_world, world_to_lonlat
 from atelier.directory.selectors import around_index
 from atelier.directory.selectors.around import Center, haversine_km
-from atelier.directory.selectors.search import SearchParams, search
-from atelier.directory.tests.places_fixtures import make_places_reference, placed_org
+from atelier.directory.tests.places_fixtures import (
+    make_places_reference,
+    placed_org,
+    search_with,
+)
 from atelier.search.spatial import TILE_SHIFTS, tiles_of
 
 MONTREUIL = Center(48.86415, 2.44322, "Montreuil (93)", "93048")
@@ -87,15 +89,6 @@ def crowd(db):
     return orgs
 
 
-def _search(settings, engine, **query):
-    settings.ATELIER_SEARCH_ENGINE = engine
-    settings.ATELIER_SEARCH_CACHE_SECONDS = 0
-    qd = QueryDict(mutable=True)
-    for k, v in query.items():
-        qd[k] = v
-    return search(SearchParams.from_querydict(qd), page_size=10)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
@@ -108,8 +101,8 @@ def _search(settings, engine, **query):
     ],
 )
 def test_index_and_database_agree(crowd, settings, query):
-    by_index = _search(settings, "tantivy", **query)
-    by_database = _search(settings, "database", **query)
+    by_index = search_with(settings, "tantivy", 10, **query)
+    by_database = search_with(settings, "database", 10, **query)
     assert by_index.total == by_database.total > 0
     assert [r.id for r in by_index.results] == [r.id for r in by_database.results]
     for a, b in zip(by_index.results, by_database.results, strict=True):
@@ -125,7 +118,7 @@ def test_every_page_in_order_and_none_twice(crowd, settings):
     seen = []
     page = 1
     while True:
-        result = _search(settings, "tantivy", autour="93048", rayon="8", page=str(page))
+        result = search_with(settings, "tantivy", 10, autour="93048", rayon="8", page=str(page))
         seen.extend((r.distance_km, r.id) for r in result.results)
         if page >= result.num_pages:
             break
@@ -135,7 +128,7 @@ def test_every_page_in_order_and_none_twice(crowd, settings):
 
 
 def _around_ids(settings, engine, rayon="3"):
-    result = _search(settings, engine, autour="93048", rayon=rayon)
+    result = search_with(settings, engine, 10, autour="93048", rayon=rayon)
     return result.total, [r.id for r in result.results]
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from atelier.directory.selectors.around import haversine_km
 from atelier.directory.selectors.search import SearchParams, search, search_queryset
 from atelier.directory.tests.places_fixtures import make_places_reference, placed_org
+from atelier.directory.tests.places_fixtures import search_with as run
 
 pytestmark = pytest.mark.django_db
 ENGINES = ["tantivy", "database"]
@@ -34,15 +35,6 @@ def atlas(ref):
         # Not in the perimeter (inactive): never shown.
         "gone": placed_org("Delta Fermée", ref["93048"], (48.8642, 2.4433), is_active=False),
     }
-
-
-def run(settings, engine, **query):
-    settings.ATELIER_SEARCH_ENGINE = engine
-    settings.ATELIER_SEARCH_CACHE_SECONDS = 0
-    qd = QueryDict(mutable=True)
-    for k, v in query.items():
-        qd[k] = v
-    return search(SearchParams.from_querydict(qd))
 
 
 def names(result) -> list[str]:

@@ -8,7 +8,12 @@ from django.urls import reverse
 
 from atelier.directory.selectors.places import detect_place
 from atelier.directory.selectors.search import SearchParams, search
-from atelier.directory.tests.places_fixtures import make_places_reference, placed_org
+from atelier.directory.tests.places_fixtures import (
+    applied,
+    make_places_reference,
+    placed_org,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 ENGINES = ["tantivy", "database"]
@@ -28,16 +33,6 @@ def atlas(ref):
         "sd": placed_org("Jardins de Saint-Denis", ref["saint_denis"], (48.9356, 2.3539)),
         "pie": placed_org("Paris Initiative Entreprise", ref["lyon"], (45.7485, 4.8467)),
     }
-
-
-def applied(q: str) -> list[str]:
-    place = detect_place(q)
-    return [r.key for r in place.applied] if place else []
-
-
-def text_of(q: str) -> str | None:
-    place = detect_place(q)
-    return place.text if place else None
 
 
 def test_codes_are_places(ref):

@@ -9,7 +9,13 @@ from django.utils import translation
 
 from atelier.directory.selectors.places import detect_place
 from atelier.directory.selectors.search import SearchParams, search
-from atelier.directory.tests.places_fixtures import make_places_reference, placed_org
+from atelier.directory.tests.places_fixtures import (
+    applied,
+    choices,
+    make_places_reference,
+    placed_org,
+    text_of,
+)
 from atelier.territories.tests.factories import CommuneFactory, DepartementFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,21 +38,6 @@ def atlas(ref):
         "sd": placed_org("Jardins de Saint-Denis", ref["saint_denis"], (48.9356, 2.3539)),
         "sd974": placed_org("Jardins créoles", ref["97411"], (-20.8823, 55.4504)),
     }
-
-
-def applied(q: str) -> list[str]:
-    place = detect_place(q)
-    return [r.key for r in place.applied] if place else []
-
-
-def choices(q: str) -> list[str]:
-    place = detect_place(q)
-    return [r.key for r in place.choices] if place else []
-
-
-def text_of(q: str) -> str | None:
-    place = detect_place(q)
-    return place.text if place else None
 
 
 # -- département and région names -----------------------------------------------------------
