@@ -81,6 +81,7 @@ VIEWS = [
     ((2.34, 48.85, 2.36, 48.86), 15),
     ((4.80, 45.74, 4.87, 45.78), 17),
     ((-0.5, 44.0, 0.5, 46.0), 8),  # across the Greenwich meridian (a long Morton span)
+    ((0.0, 46.0, 6.0, 49.5), 7),  # unfiltered: from the world's cells (UNFILTERED_WORLD_MIN_SHIFT)
     ((2.3515, 48.856, 2.353, 48.8572), 19),
 ]
 
