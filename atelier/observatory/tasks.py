@@ -5,6 +5,7 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
+from atelier.core.priority import background_priority
 from atelier.directory.selectors import observatory_source as source
 
 from .pdf import RUNNING, build_pdf_tracked, mark, pdf_status
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 def observatory_refresh_task() -> str:
     """Rebuild the aggregates when the directory changed since they were built (a page or the
     API found them behind). Several queued runs cost one rebuild: the others find them fresh."""
+    background_priority()
     if not observatory_is_stale(recent=False):
         return "à jour"
     report = observatory_rebuild()

@@ -27,6 +27,8 @@ import tantivy
 from django.db import transaction
 from django_tasks import task
 
+from atelier.core.priority import background_priority
+
 from . import storage, versions
 from .locks import IndexBusy, writing
 from .spec import IndexSpec, ProgressCallback, registered
@@ -310,6 +312,7 @@ def index_sync_task(names: list[str] | None = None) -> str:
     """Bring the named embedded indexes (all registered ones by default) up to date with the
     database: queued by bulk writers after every import, and by a request that found an
     index too far behind to catch up itself."""
+    background_priority()
     return ", ".join(f"{name}: {action}" for name, action in sync_all(names).items())
 
 

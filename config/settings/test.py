@@ -28,3 +28,5 @@ if _BASE_POLICY:  # a copy: config.settings.base keeps its own
     }
 # Tests share one cache: no cached home figures, except in the test of that cache.
 ATELIER_HOME_FIGURES_SECONDS = 0
+# Tasks run in the test process itself (immediate backend): it keeps its priority.
+ATELIER_BACKGROUND_NICE = 0

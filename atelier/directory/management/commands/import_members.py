@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from atelier.core.priority import background_priority
 from atelier.directory.services.members import (
     FIELDS,
     MembersOptions,
@@ -38,6 +39,7 @@ class Command(ImportCommand):
         self.add_report_argument(parser)
 
     def handle(self, *args, **opts):
+        background_priority()  # a batch job: the requests served meanwhile come first
         try:  # before the report is created: no report for a file that does not exist
             source_check_exists(opts["path"])
         except ImportFormatError as exc:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from atelier.core.priority import background_priority
 from atelier.directory.services.reports import ImportFormatError, after_bulk_write
 from atelier.directory.services.sirene import SireneOptions, organisation_import_sirene
 from atelier.directory.services.sources import source_check_exists
@@ -47,6 +48,7 @@ class Command(ImportCommand):
         parser.add_argument("--batch-size", type=int, default=10_000, help="lignes par lot")
 
     def handle(self, *args, **opts):
+        background_priority()  # a batch job: the requests served meanwhile come first
         try:  # before the report is created: no report for a file that does not exist
             for path in (opts["unites_legales"], opts["etablissements"], opts["geo"]):
                 if path is not None:
