@@ -30,7 +30,7 @@ simpler).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -52,6 +52,9 @@ DELTA_FACT = "observatory_tmp_delta_fact"
 DELTA = "observatory_tmp_delta"
 FLOW_DELTA = "observatory_tmp_flow_delta"
 RECOMPUTE = "observatory_tmp_recompute"
+MAX_FACT = "observatory_tmp_max_fact"
+CUSTOM_PLACE = "observatory_tmp_custom_place"
+MAXIMA = "observatory_tmp_maxima"
 _TABLES = {
     CHANGED: "org BIGINT",
     DELTA_FACT: rb._TEMP_TABLES[rb.FACT] + ", sign INTEGER DEFAULT 1",
@@ -62,6 +65,13 @@ _TABLES = {
     FLOW_DELTA: "level VARCHAR(16), code VARCHAR(40), flow VARCHAR(8), year INTEGER, "
     "organisations INTEGER",
     RECOMPUTE: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16)",
+    MAX_FACT: "kind VARCHAR(1), org BIGINT, place VARCHAR(5), family VARCHAR(16), legal VARCHAR(4), "
+    "naf VARCHAR(1), themes INTEGER, band VARCHAR(2), jobs_central DOUBLE PRECISION, "
+    "commune VARCHAR(5), arrondissement VARCHAR(5), epci VARCHAR(9), ept VARCHAR(9), "
+    "departement VARCHAR(3), region VARCHAR(3)",
+    MAXIMA: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16), "
+    "jc DOUBLE PRECISION",
+    CUSTOM_PLACE: "place VARCHAR(5), code VARCHAR(40)",
 }
 _CELL = ("level", "code", "dimension", "value")
 _FLOW_KEY = ("level", "code", "flow", "year")
@@ -83,6 +93,7 @@ class RefreshReport:
     aggregates: int  # rows of the aggregates table after it
     seconds: float
     reason: str = ""
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step (incremental)
 
 
 def _create() -> None:
@@ -90,12 +101,36 @@ def _create() -> None:
     rb._create_temp_tables()
     for table, columns in _TABLES.items():
         rb._execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
+    # The keys the real tables are updated by (the planner then reads either side by index).
+    for table, key in ((DELTA, _CELL), (FLOW_DELTA, _FLOW_KEY), (RECOMPUTE, _CELL),
+                       (MAXIMA, _CELL), (CHANGED, ("org",)),
+                       (CUSTOM_PLACE, ("place",))):  # fmt: skip
+        rb._execute(f"CREATE INDEX {table}_key ON {table} ({', '.join(key)})")
 
 
 def _drop() -> None:
     rb._drop_temp_tables()
     for table in _TABLES:
         rb._execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _custom_places() -> None:
+    """Each place of each custom territory (a member commune — its arrondissements too — or a
+    member arrondissement): the custom level is then one indexed join on the fact's place."""
+    rb._execute(
+        f"INSERT INTO {CUSTOM_PLACE} (place, code) SELECT DISTINCT p.code, ct.code "  # noqa: S608
+        "FROM observatory_place p "
+        + rb.CUSTOM_JOIN.replace("f.commune", "p.commune").replace(
+            "f.arrondissement", "p.arrondissement"
+        )
+    )
+
+
+def _level(level: str) -> tuple[str, str]:
+    """The code expression and join of `level` over a table of facts with a `place`."""
+    if level == Level.CUSTOM:
+        return "cp.code", f"JOIN {CUSTOM_PLACE} cp ON cp.place = f.place"
+    return rb.LEVEL_EXPR[level], ""
 
 
 def _full_reason(state: State | None) -> str:
@@ -133,7 +168,7 @@ def _insert_deltas(levels: list[str]) -> int:
     or are in (grouped by organisation first: see the module's docstring)."""
     total = 0
     for level in levels:
-        code_expr, level_join = rb.LEVEL_EXPR[level], rb._level_join(level, None)
+        code_expr, level_join = _level(level)
         for dimension, (value_expr, join) in rb.DIMENSION_SQL.items():
             total += rb._execute(
                 f"INSERT INTO {DELTA} ({', '.join(_CELL + _SUMS)}, gain, lost) "  # noqa: S608
@@ -161,7 +196,7 @@ def _insert_deltas(levels: list[str]) -> int:
                 "OR MAX(CASE WHEN po > 0 AND (pn = 0 OR njc < ojc) THEN 1 END) IS NOT NULL"
             )
     for level in levels:
-        code_expr, level_join = rb.LEVEL_EXPR[level], rb._level_join(level, None)
+        code_expr, level_join = _level(level)
         for flow, kind in (("creation", "C"), ("closure", "X")):
             rb._execute(
                 f"INSERT INTO {FLOW_DELTA} ({', '.join(_FLOW_KEY)}, organisations) "  # noqa: S608
@@ -218,34 +253,60 @@ def _flag_maxima() -> int:
 
 def _recompute_maxima() -> None:
     """The largest organisation's jobs of the flagged cells, from the stored facts (already
-    those of the refresh), grouped by organisation as the rebuild does."""
+    those of the refresh), grouped by organisation as the rebuild does. Per level, the
+    establishments with jobs of the flagged territories' places only (read through the index
+    on `place`; France: all of them), then every flagged dimension over those."""
     agg = Aggregate._meta.db_table
-    flagged = set()
     with rb.connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT level, dimension FROM {RECOMPUTE}")  # noqa: S608
-        flagged = {(str(level), str(dimension)) for level, dimension in cursor.fetchall()}
-    for level, dimension in sorted(flagged):
-        code_expr, level_join = rb.LEVEL_EXPR[level], rb._level_join(level, None)
-        value_expr, join = rb.DIMENSION_SQL[dimension]
-        wanted = f"SELECT r.code FROM {RECOMPUTE} r WHERE r.level = %s AND r.dimension = %s"
-        restrict = "" if level == Level.FRANCE else f"AND {code_expr} IN ({wanted})"
-        params = [] if level == Level.FRANCE else [level, dimension]
-        stored = (
-            f"(SELECT x.kind, x.org, x.jobs_central, x.family, x.legal, x.naf, x.themes, x.band, "
-            f"{rb._PLACE_COLUMNS} FROM {Fact._meta.db_table} x "
-            "JOIN observatory_place p ON p.code = x.place)"
-        )
-        rb._execute(
-            f"UPDATE {agg} SET max_org_jobs = m.jc FROM (SELECT code, value, "  # noqa: S608
-            f"MAX(jc) AS jc FROM (SELECT {code_expr} AS code, {value_expr} AS value, f.org, "
-            f"SUM(f.jobs_central) AS jc FROM {stored} f {level_join} {join} "
-            f"WHERE f.kind IN ('O', 'E') {restrict} GROUP BY 1, 2, 3) AS per_org "
-            "GROUP BY code, value) AS m "
-            f"WHERE {agg}.level = %s AND {agg}.dimension = %s AND {agg}.code = m.code "
-            f"AND {agg}.value = m.value AND EXISTS (SELECT 1 FROM {RECOMPUTE} r "
-            f"WHERE {_match('r', agg, _CELL)})",
-            [*params, level, dimension],
-        )
+        flagged = sorted((str(level), str(dimension)) for level, dimension in cursor.fetchall())
+    columns = "kind, org, place, family, legal, naf, themes, band, jobs_central, " + ", ".join(
+        c.strip() for c in rb._PLACE_COLUMNS.replace("p.", "").split(",")
+    )
+    stored = (
+        f"SELECT x.kind, x.org, x.place, x.family, x.legal, x.naf, x.themes, x.band, x.jobs_central, "
+        f"{rb._PLACE_COLUMNS} FROM observatory_place p "
+        f"JOIN {Fact._meta.db_table} x ON x.place = p.code "
+        "WHERE x.kind = 'E' AND x.jobs_central > 0"
+    )
+    for level in sorted({level for level, _ in flagged}):
+        rb._execute(f"DELETE FROM {MAX_FACT}")  # noqa: S608
+        wanted = f"SELECT r.code FROM {RECOMPUTE} r WHERE r.level = %s"
+        if level == Level.FRANCE:
+            where, params = "", []
+        elif level == Level.CUSTOM:
+            members = f"SELECT cp.place FROM {CUSTOM_PLACE} cp WHERE cp.code IN ({wanted})"
+            where, params = f" AND p.code IN ({members})", [level]
+        else:
+            where, params = f" AND {rb.LEVEL_EXPR[level].replace('f.', 'p.')} IN ({wanted})", [
+                level
+            ]
+        rb._execute(f"INSERT INTO {MAX_FACT} ({columns}) {stored}{where}", params)  # noqa: S608
+        code_expr, level_join = _level(level)
+        for dimension in (d for lv, d in flagged if lv == level):
+            value_expr, join = rb.DIMENSION_SQL[dimension]
+            values = (
+                f"SELECT r.value FROM {RECOMPUTE} r WHERE r.level = %s AND r.dimension = %s"
+            )
+            rb._execute(
+                f"INSERT INTO {MAXIMA} ({', '.join(_CELL)}, jc) "  # noqa: S608
+                f"SELECT '{level}', code, '{dimension}', value, MAX(jc) FROM ("
+                f"SELECT {code_expr} AS code, {value_expr} AS value, f.org, "
+                f"SUM(f.jobs_central) AS jc FROM {MAX_FACT} f {level_join} {join} "
+                f"WHERE {code_expr} IN ({wanted}) AND {value_expr} IN ({values}) "
+                "GROUP BY 1, 2, 3) AS per_org GROUP BY code, value",
+                [level, level, dimension],
+            )
+    # No establishment with jobs left in a cell: 0 (it still has organisations).
+    rb._execute(
+        f"UPDATE {agg} SET max_org_jobs = 0 FROM {RECOMPUTE} AS r "  # noqa: S608
+        f"WHERE {_match(agg, 'r', _CELL)}"
+    )
+    # Every cell computed is exact (all its organisations grouped), flagged or not.
+    rb._execute(
+        f"UPDATE {agg} SET max_org_jobs = m.jc FROM {MAXIMA} AS m "  # noqa: S608
+        f"WHERE {_match(agg, 'm', _CELL)}"
+    )
 
 
 def _replace_facts() -> int:
@@ -288,14 +349,25 @@ def observatory_refresh(*, max_share: float | None = None) -> RefreshReport:
         return RefreshReport("fresh", version, 0, state.aggregates, 0.0)
     if places_refresh()[1]:
         return _full("référentiel des communes modifié", started)
+    steps: dict[str, float] = {}
+    clock = [time.monotonic()]
+
+    def step(name: str) -> None:
+        now = time.monotonic()
+        steps[name] = round(now - clock[0], 3)
+        clock[0] = now
+
     try:
         _create()
+        _custom_places()
         changed = _collect_changed(since)
         organisations = source.organisation_ids().count()
+        step("changed")
         if changed > share * max(organisations, 1):
             _drop()
             return _full(f"{changed} organisations modifiées sur {organisations}", started)
         rb._insert_facts(table=DELTA_FACT, narrow=_narrow)
+        step("new_facts")
         with transaction.atomic():
             state = State.objects.select_for_update().get(key=rb.STATE_KEY)
             if state.source_version != built:  # another refresh published meanwhile
@@ -303,7 +375,9 @@ def observatory_refresh(*, max_share: float | None = None) -> RefreshReport:
                                      time.monotonic() - started)  # fmt: skip
             rb.insert_stored_facts(f"x.org IN (SELECT org FROM {CHANGED})", table=DELTA_FACT,
                                    sign="-1")  # fmt: skip
+            step("old_facts")
             _insert_deltas(list(rb.LEVEL_EXPR))
+            step("deltas")
             _flag_maxima()
             gain = ", max_org_jobs = CASE WHEN d.gain IS NOT NULL AND d.gain > "
             gain += f"{Aggregate._meta.db_table}.max_org_jobs THEN d.gain ELSE "
@@ -311,10 +385,14 @@ def observatory_refresh(*, max_share: float | None = None) -> RefreshReport:
             aggregates = state.aggregates
             aggregates += _apply(Aggregate._meta.db_table, DELTA, _CELL, _SUMS, gain)
             _apply(FlowAggregate._meta.db_table, FLOW_DELTA, _FLOW_KEY, ("organisations",), "")
+            step("apply")
             state.facts += _replace_facts()
+            step("stored_facts")
             _recompute_maxima()
+            step("maxima")
             if source.economy_changed_since(since):
                 _economy_refresh()
+                step("economy")
             state.source_version = version
             state.built_at = timezone.now()
             state.seconds = time.monotonic() - started
@@ -323,6 +401,7 @@ def observatory_refresh(*, max_share: float | None = None) -> RefreshReport:
             state.refresh_kind = "incremental"
             state.refreshed_organisations = changed
             state.save()
+        step("commit")
     finally:
         _drop()
-    return RefreshReport("incremental", version, changed, aggregates, state.seconds)
+    return RefreshReport("incremental", version, changed, aggregates, state.seconds, "", steps)
