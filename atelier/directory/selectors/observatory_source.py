@@ -125,8 +125,8 @@ def organisations_changed_since(since: datetime) -> QuerySet:
     or after `since` (ORM writes and the bulk writer stamp `updated_at`; deleting an
     establishment through the ORM stamps its organisation: indexes._touch_organisation). A
     deleted organisation is not in it: compare with `organisation_ids`."""
-    organisations = Organisation.objects.filter(updated_at__gte=since).order_by().values(
-        f_org=F("id")
+    organisations = (
+        Organisation.objects.filter(updated_at__gte=since).order_by().values(f_org=F("id"))
     )
     establishments = (
         Establishment.objects.filter(updated_at__gte=since)

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -49,6 +50,7 @@ INCREMENTAL_MAX_SHARE = 0.10
 
 CHANGED = "observatory_tmp_changed"
 DELTA_FACT = "observatory_tmp_delta_fact"
+DELTA_OE = "observatory_tmp_delta_oe"  # its O and E rows (what the aggregates read)
 DELTA = "observatory_tmp_delta"
 FLOW_DELTA = "observatory_tmp_flow_delta"
 RECOMPUTE = "observatory_tmp_recompute"
@@ -58,6 +60,7 @@ MAXIMA = "observatory_tmp_maxima"
 _TABLES = {
     CHANGED: "org BIGINT",
     DELTA_FACT: rb._TEMP_TABLES[rb.FACT] + ", sign INTEGER DEFAULT 1",
+    DELTA_OE: rb._TEMP_TABLES[rb.FACT] + ", sign INTEGER DEFAULT 1",
     DELTA: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16), "
     "organisations INTEGER, establishments INTEGER, contributors INTEGER, "
     "jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, jobs_high DOUBLE PRECISION, "
@@ -65,10 +68,10 @@ _TABLES = {
     FLOW_DELTA: "level VARCHAR(16), code VARCHAR(40), flow VARCHAR(8), year INTEGER, "
     "organisations INTEGER",
     RECOMPUTE: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16)",
-    MAX_FACT: "kind VARCHAR(1), org BIGINT, place VARCHAR(5), family VARCHAR(16), legal VARCHAR(4), "
-    "naf VARCHAR(1), themes INTEGER, band VARCHAR(2), jobs_central DOUBLE PRECISION, "
-    "commune VARCHAR(5), arrondissement VARCHAR(5), epci VARCHAR(9), ept VARCHAR(9), "
-    "departement VARCHAR(3), region VARCHAR(3)",
+    MAX_FACT: "kind VARCHAR(1), org BIGINT, place VARCHAR(5), family VARCHAR(16), "
+    "legal VARCHAR(4), naf VARCHAR(1), themes INTEGER, band VARCHAR(2), "
+    "jobs_central DOUBLE PRECISION, commune VARCHAR(5), arrondissement VARCHAR(5), "
+    "epci VARCHAR(9), ept VARCHAR(9), departement VARCHAR(3), region VARCHAR(3)",
     MAXIMA: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16), "
     "jc DOUBLE PRECISION",
     CUSTOM_PLACE: "place VARCHAR(5), code VARCHAR(40)",
@@ -147,7 +150,7 @@ def _full(reason: str, started: float) -> RefreshReport:
                          time.monotonic() - started, reason)  # fmt: skip
 
 
-def _collect_changed(since) -> int:  # type: ignore[no-untyped-def]
+def _collect_changed(since: datetime) -> int:
     """The changed organisations into CHANGED (written since `since`, or deleted)."""
     changed_sql, changed_params = source.organisations_changed_since(since).query.sql_with_params()
     ids_sql, ids_params = source.organisation_ids().query.sql_with_params()
@@ -160,12 +163,17 @@ def _collect_changed(since) -> int:  # type: ignore[no-untyped-def]
 
 
 def _narrow(queryset: QuerySet) -> QuerySet:
-    return queryset.filter(f_org__in=RawSQL(f"SELECT org FROM {CHANGED}", ()))  # noqa: S611
+    changed = f"SELECT org FROM {CHANGED}"  # noqa: S608 — our temp table
+    return queryset.filter(f_org__in=RawSQL(changed, ()))  # noqa: S611
 
 
 def _insert_deltas(levels: list[str]) -> int:
     """Per level and dimension, the difference of every cell the changed organisations were
     or are in (grouped by organisation first: see the module's docstring)."""
+    rb._execute(
+        f"INSERT INTO {DELTA_OE} SELECT * FROM {DELTA_FACT} "  # noqa: S608
+        "WHERE kind IN ('O', 'E')"
+    )
     total = 0
     for level in levels:
         code_expr, level_join = _level(level)
@@ -173,7 +181,8 @@ def _insert_deltas(levels: list[str]) -> int:
             total += rb._execute(
                 f"INSERT INTO {DELTA} ({', '.join(_CELL + _SUMS)}, gain, lost) "  # noqa: S608
                 f"SELECT '{level}', code, '{dimension}', value, SUM(o), SUM(e), "
-                "SUM(CASE WHEN pn > 0 THEN 1 ELSE 0 END) - SUM(CASE WHEN po > 0 THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN pn > 0 THEN 1 ELSE 0 END) "
+                "- SUM(CASE WHEN po > 0 THEN 1 ELSE 0 END), "
                 "SUM(jl), SUM(jc), SUM(jh), "
                 "MAX(CASE WHEN pn > 0 AND (po = 0 OR njc > ojc) THEN njc END), "
                 "MAX(CASE WHEN po > 0 AND (pn = 0 OR njc < ojc) THEN ojc END) FROM ("
@@ -186,8 +195,7 @@ def _insert_deltas(levels: list[str]) -> int:
                 "SUM(CASE WHEN f.sign < 0 THEN 1 ELSE 0 END) AS po, "
                 "SUM(CASE WHEN f.sign > 0 THEN f.jobs_central ELSE 0 END) AS njc, "
                 "SUM(CASE WHEN f.sign < 0 THEN f.jobs_central ELSE 0 END) AS ojc "
-                f"FROM {DELTA_FACT} f {level_join} {join} "
-                f"WHERE f.kind IN ('O', 'E') AND {code_expr} <> '' "
+                f"FROM {DELTA_OE} f {level_join} {join} WHERE {code_expr} <> '' "
                 "GROUP BY 1, 2, 3) AS per_org GROUP BY code, value "
                 "HAVING SUM(o) <> 0 OR SUM(e) <> 0 OR SUM(jl) <> 0 OR SUM(jc) <> 0 "
                 "OR SUM(jh) <> 0 OR SUM(CASE WHEN pn > 0 THEN 1 ELSE 0 END) "
@@ -239,13 +247,14 @@ def _apply(table: str, delta: str, key: tuple[str, ...], sums: tuple[str, ...], 
 
 def _flag_maxima() -> int:
     """The cells whose largest organisation lost jobs there (or left) and that no gainer
-    passed: their largest contribution is recomputed from the stored facts."""
+    passed: their largest contribution is recomputed from the stored facts (not when it was
+    0: every organisation had 0, the gainers say the rest)."""
     agg = Aggregate._meta.db_table
     return rb._execute(
         f"INSERT INTO {RECOMPUTE} ({', '.join(_CELL)}) "  # noqa: S608
         f"SELECT d.level, d.code, d.dimension, d.value FROM {DELTA} AS d "
         f"JOIN {agg} AS a ON {_match('a', 'd', _CELL)} "
-        "WHERE d.lost IS NOT NULL AND d.lost >= a.max_org_jobs "
+        "WHERE d.lost IS NOT NULL AND d.lost >= a.max_org_jobs AND a.max_org_jobs > 0 "
         "AND (d.gain IS NULL OR d.gain < a.max_org_jobs) "
         "AND a.contributors + d.contributors > 0"
     )
@@ -257,36 +266,38 @@ def _recompute_maxima() -> None:
     establishments with jobs of the flagged territories' places only (read through the index
     on `place`; France: all of them), then every flagged dimension over those."""
     agg = Aggregate._meta.db_table
-    with rb.connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT level, dimension FROM {RECOMPUTE}")  # noqa: S608
         flagged = sorted((str(level), str(dimension)) for level, dimension in cursor.fetchall())
     columns = "kind, org, place, family, legal, naf, themes, band, jobs_central, " + ", ".join(
         c.strip() for c in rb._PLACE_COLUMNS.replace("p.", "").split(",")
     )
     stored = (
-        f"SELECT x.kind, x.org, x.place, x.family, x.legal, x.naf, x.themes, x.band, x.jobs_central, "
-        f"{rb._PLACE_COLUMNS} FROM observatory_place p "
+        "SELECT x.kind, x.org, x.place, x.family, x.legal, x.naf, x.themes, x.band, "  # noqa: S608
+        f"x.jobs_central, {rb._PLACE_COLUMNS} FROM observatory_place p "
         f"JOIN {Fact._meta.db_table} x ON x.place = p.code "
         "WHERE x.kind = 'E' AND x.jobs_central > 0"
     )
     for level in sorted({level for level, _ in flagged}):
         rb._execute(f"DELETE FROM {MAX_FACT}")  # noqa: S608
-        wanted = f"SELECT r.code FROM {RECOMPUTE} r WHERE r.level = %s"
+        wanted = f"SELECT r.code FROM {RECOMPUTE} r WHERE r.level = %s"  # noqa: S608
         if level == Level.FRANCE:
             where, params = "", []
         elif level == Level.CUSTOM:
-            members = f"SELECT cp.place FROM {CUSTOM_PLACE} cp WHERE cp.code IN ({wanted})"
+            members = f"SELECT cp.place FROM {CUSTOM_PLACE} cp WHERE cp.code IN ({wanted})"  # noqa: S608
             where, params = f" AND p.code IN ({members})", [level]
         else:
-            where, params = f" AND {rb.LEVEL_EXPR[level].replace('f.', 'p.')} IN ({wanted})", [
-                level
-            ]
+            where, params = (
+                f" AND {rb.LEVEL_EXPR[level].replace('f.', 'p.')} IN ({wanted})",
+                [level],
+            )
         rb._execute(f"INSERT INTO {MAX_FACT} ({columns}) {stored}{where}", params)  # noqa: S608
         code_expr, level_join = _level(level)
         for dimension in (d for lv, d in flagged if lv == level):
             value_expr, join = rb.DIMENSION_SQL[dimension]
             values = (
-                f"SELECT r.value FROM {RECOMPUTE} r WHERE r.level = %s AND r.dimension = %s"
+                f"SELECT r.value FROM {RECOMPUTE} r "  # noqa: S608 — our temp table
+                "WHERE r.level = %s AND r.dimension = %s"
             )
             rb._execute(
                 f"INSERT INTO {MAXIMA} ({', '.join(_CELL)}, jc) "  # noqa: S608
@@ -316,10 +327,13 @@ def _replace_facts() -> int:
     removed = rb._execute(
         f"DELETE FROM {table} WHERE org IN (SELECT org FROM {CHANGED})"  # noqa: S608
     )
-    return rb._execute(
-        f"INSERT INTO {table} ({rb.STORED_FACT_COLUMNS}) "  # noqa: S608
-        f"SELECT {rb.STORED_FACT_COLUMNS} FROM {DELTA_FACT} WHERE sign = 1"
-    ) - removed
+    return (
+        rb._execute(
+            f"INSERT INTO {table} ({rb.STORED_FACT_COLUMNS}) "  # noqa: S608
+            f"SELECT {rb.STORED_FACT_COLUMNS} FROM {DELTA_FACT} WHERE sign = 1"
+        )
+        - removed
+    )
 
 
 def _economy_refresh() -> None:
@@ -340,7 +354,7 @@ def observatory_refresh(*, max_share: float | None = None) -> RefreshReport:
     share = INCREMENTAL_MAX_SHARE if max_share is None else max_share
     state = State.objects.filter(key=rb.STATE_KEY).first()
     reason = _full_reason(state)
-    if state is None or reason:
+    if state is None or state.changes_since is None or reason:
         return _full(reason, started)
     since, built = state.changes_since, state.source_version
     next_since = timezone.now() - rb.CHANGES_OVERLAP
@@ -373,8 +387,8 @@ def observatory_refresh(*, max_share: float | None = None) -> RefreshReport:
             if state.source_version != built:  # another refresh published meanwhile
                 return RefreshReport("skipped", state.source_version, 0, state.aggregates,
                                      time.monotonic() - started)  # fmt: skip
-            rb.insert_stored_facts(f"x.org IN (SELECT org FROM {CHANGED})", table=DELTA_FACT,
-                                   sign="-1")  # fmt: skip
+            old = f"x.org IN (SELECT org FROM {CHANGED})"  # noqa: S608 — our temp table
+            rb.insert_stored_facts(old, table=DELTA_FACT, sign="-1")
             step("old_facts")
             _insert_deltas(list(rb.LEVEL_EXPR))
             step("deltas")

@@ -32,6 +32,7 @@ are computed for each territory directly.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -97,8 +98,8 @@ DIMENSION_SQL: dict[str, tuple[str, str]] = {  # value expression, extra join
     Dimension.THEME: ("CAST(t.column1 AS VARCHAR(3))", _THEME_JOIN),
 }
 _FACT_COLUMNS = (
-    "kind, org, place, commune, arrondissement, epci, ept, departement, region, family, legal, naf, "
-    "themes, band, year, jobs_low, jobs_central, jobs_high"
+    "kind, org, place, commune, arrondissement, epci, ept, departement, region, family, legal, "
+    "naf, themes, band, year, jobs_low, jobs_central, jobs_high"
 )
 _PLACE_COLUMNS = "p.commune, p.arrondissement, p.epci, p.ept, p.departement, p.region"
 _AGGREGATE_COLUMNS = (
@@ -123,10 +124,10 @@ POPULATION = "observatory_tmp_population"
 ECONOMY_FACT = "observatory_tmp_economy_fact"
 ECONOMY = "observatory_tmp_economy"
 _TEMP_TABLES = {
-    FACT: "kind VARCHAR(1), org BIGINT, place VARCHAR(5), commune VARCHAR(5), arrondissement VARCHAR(5), "
-    "epci VARCHAR(9), ept VARCHAR(9), departement VARCHAR(3), region VARCHAR(3), "
-    "family VARCHAR(16), legal VARCHAR(4), naf VARCHAR(1), themes INTEGER, band VARCHAR(2), "
-    "year INTEGER, jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, "
+    FACT: "kind VARCHAR(1), org BIGINT, place VARCHAR(5), commune VARCHAR(5), "
+    "arrondissement VARCHAR(5), epci VARCHAR(9), ept VARCHAR(9), departement VARCHAR(3), "
+    "region VARCHAR(3), family VARCHAR(16), legal VARCHAR(4), naf VARCHAR(1), themes INTEGER, "
+    "band VARCHAR(2), year INTEGER, jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, "
     "jobs_high DOUBLE PRECISION",
     AGGREGATE: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16), "
     "organisations INTEGER, establishments INTEGER, contributors INTEGER, "
@@ -183,7 +184,9 @@ def _create_temp_tables() -> None:
         _execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
 
 
-def fact_queries(narrow=None) -> list[tuple[str, QuerySet]]:  # type: ignore[no-untyped-def]
+def fact_queries(
+    narrow: Callable[[QuerySet], QuerySet] | None = None,
+) -> list[tuple[str, QuerySet]]:
     """The directory's queries of each kind of fact, each narrowed by `narrow` when given
     (services.incremental: to the changed organisations)."""
     queries = [
@@ -200,7 +203,7 @@ def _insert_facts(
     filter_params: list | tuple = (),
     *,
     table: str = FACT,
-    narrow=None,  # type: ignore[no-untyped-def]
+    narrow: Callable[[QuerySet], QuerySet] | None = None,
 ) -> int:
     """The facts (of the places matching `place_filter`, an SQL condition on `p`, when given)
     into `table` (the temp facts by default)."""
