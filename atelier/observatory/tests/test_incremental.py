@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from atelier.directory.indexes import VERSION
 from atelier.directory.models import Establishment, Organisation
+from atelier.directory.services.economy import economy_counts_replace
 from atelier.directory.services.organisations import organisation_refresh_derived
 from atelier.directory.tests.factories import RANDOM_CATEGORIES, NetworkFactory
 from atelier.observatory.models import (
@@ -201,4 +202,16 @@ def test_full_rebuild_when_first_built_other_facts_or_many_changes(ref, monkeypa
     one.name = "z"
     one.save()
     assert observatory_refresh().kind == "incremental"  # 1 of 20: under 10 %
+    assert_equals_full_rebuild()
+
+
+def test_counts_of_the_whole_economy_imported_between_refreshes(ref):
+    make_directory(ref, random.Random(13), count=15)
+    economy_counts_replace({("93066", "Q", "03"): 12, ("93001", "S", "NN"): 4}, ["93066", "93001"])
+    observatory_rebuild()
+    economy_counts_replace({("93066", "Q", "11"): 30}, ["93066", "69123"])
+    Organisation.objects.order_by("id")[0].save()
+    _refreshed()
+    saint_denis = EconomyAggregate.objects.get(level="commune", code="93066")
+    assert (saint_denis.establishments, saint_denis.communes_missing) == (30, 0)
     assert_equals_full_rebuild()
