@@ -282,12 +282,14 @@ def observatory_rows(row) -> None:
         "≤ 5 (10,000 rows)",
         lambda r: (
             f"{obs(r)['incremental']['refresh_seconds']} "
-            f"({obs(r)['incremental']['rows_changed']:,} rows)"
+            f"({obs(r)['incremental']['rows_changed']:,} rows, "
+            f"{obs(r)['incremental'].get('refresh_kind', 'full rebuild')}; full rebuild of the "
+            f"same data {obs(r)['incremental'].get('full_rebuild_seconds', '—')})"
         ),
         lambda v: float(v.split()[0]) <= 5,
     )
     row(
-        "  aggregates exact after it (sampled territories vs raw)",
+        "  aggregates exact after it (sampled territories vs raw, every table vs full rebuild)",
         "yes",
         lambda r: "yes" if obs(r)["incremental"]["exact"] else "no",
         lambda v: v == "yes",

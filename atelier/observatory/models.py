@@ -1,5 +1,7 @@
 """The observatory's tables: rebuilt as a whole from the directory by
-services.rebuild.observatory_rebuild (set-based SQL), never edited row by row.
+services.rebuild.observatory_rebuild (set-based SQL), or brought up to date by
+services.incremental.observatory_refresh (the rows of the organisations changed since the last
+build, set-based too), never edited one row at a time.
 
 - `Place`: the reference communes and municipal arrondissements with the code of each level
   that contains them (a copy of the territories reference, so that the rebuild is one join).
@@ -8,7 +10,10 @@ services.rebuild.observatory_rebuild (set-based SQL), never edited row by row.
   share of one organisation).
 - `FlowAggregate`: creations and cessations per territory and year.
 - `TerritoryPopulation`: population and communes of every territory (indexes per inhabitant).
-- `State`: which directory data version the tables reflect.
+- `Fact`: the facts the tables were computed from (one row per organisation at its head office,
+  per open establishment, per creation and cessation), so that a refresh knows what a changed
+  organisation contributed before (its old places, bands, family…) and removes exactly that.
+- `State`: which directory data version the tables reflect, and since when changes must be read.
 """
 
 from django.conf import settings
@@ -54,7 +59,11 @@ class Aggregate(models.Model):
 
     class Meta:
         verbose_name = _("agrégat de l'observatoire")
-        indexes = [models.Index(fields=["level", "code"], name="observatory_agg_territory")]
+        indexes = [
+            models.Index(
+                fields=["level", "code", "dimension", "value"], name="observatory_agg_cell"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.level}:{self.code} {self.dimension}={self.value}"
@@ -90,6 +99,34 @@ class TerritoryPopulation(models.Model):
         return f"{self.level}:{self.code}"
 
 
+class Fact(models.Model):
+    """A fact of the last build or refresh (services.rebuild: kinds O, E, C, X), at its place
+    (`Place.code`); the jobs are the estimate of its headcount band (E rows only)."""
+
+    kind = models.CharField(max_length=1)
+    org = models.BigIntegerField()
+    place = models.CharField(max_length=5)
+    family = models.CharField(max_length=16, blank=True)
+    legal = models.CharField(max_length=4, blank=True)
+    naf = models.CharField(max_length=1, blank=True)
+    themes = models.IntegerField(default=0)
+    band = models.CharField(max_length=2, blank=True)
+    year = models.IntegerField(null=True)
+    jobs_low = models.FloatField(default=0)
+    jobs_central = models.FloatField(default=0)
+    jobs_high = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("fait de l'observatoire")
+        indexes = [
+            models.Index(fields=["org"], name="observatory_fact_org"),
+            models.Index(fields=["place"], name="observatory_fact_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.org}@{self.place}"
+
+
 class State(models.Model):
     key = models.CharField(max_length=16, primary_key=True)
     source_version = models.BigIntegerField(default=-1)
@@ -97,6 +134,15 @@ class State(models.Model):
     seconds = models.FloatField(default=0)
     facts = models.BigIntegerField(default=0)
     aggregates = models.BigIntegerField(default=0)
+    # Changes to read at the next refresh: rows written at or after this instant (the start of
+    # the last build or refresh, minus a margin); null until a build stored its facts.
+    changes_since = models.DateTimeField(null=True)
+    # The layout of the stored facts (services.rebuild.FACT_SCHEMA): another one means a full
+    # rebuild (the facts of an older layout cannot be subtracted).
+    fact_schema = models.IntegerField(default=0)
+    # "full" or "incremental": how the last refresh was made, and how many organisations it read.
+    refresh_kind = models.CharField(max_length=16, blank=True)
+    refreshed_organisations = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("état de l'observatoire")

@@ -11,20 +11,31 @@ from atelier.directory.selectors import observatory_source as source
 from .pdf import RUNNING, build_pdf_tracked, mark, pdf_status
 from .selectors.territory import Territory, territory_resolve
 from .services.freshness import claim, observatory_is_stale, release
-from .services.rebuild import observatory_rebuild
+from .services.incremental import observatory_refresh
 
 logger = logging.getLogger(__name__)
 
 
 @task()
 def observatory_refresh_task() -> str:
-    """Rebuild the aggregates when the directory changed since they were built (a page or the
-    API found them behind). Several queued runs cost one rebuild: the others find them fresh."""
+    """Refresh the aggregates when the directory changed since they were built (a page or the
+    API found them behind): incrementally when it can, in full otherwise
+    (services.incremental). Several queued runs cost one refresh: the others find them fresh."""
     background_priority()
     if not observatory_is_stale(recent=False):
         return "à jour"
-    report = observatory_rebuild()
-    return f"reconstruit en {report.seconds:.1f} s ({report.aggregates} agrégats)"
+    report = observatory_refresh()
+    if report.kind == "incremental":
+        return (
+            f"mis à jour en {report.seconds:.1f} s ({report.organisations} organisations "
+            f"relues, {report.aggregates} agrégats)"
+        )
+    if report.kind == "full":
+        return (
+            f"reconstruit en {report.seconds:.1f} s ({report.aggregates} agrégats ; "
+            f"{report.reason})"
+        )
+    return "à jour" if report.kind == "fresh" else "mise à jour faite par une autre tâche"
 
 
 def observatory_refresh_if_stale() -> bool:

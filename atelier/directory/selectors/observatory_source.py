@@ -12,6 +12,8 @@ perimeter and active (`Organisation.objects.in_perimeter()`), their open establi
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -116,3 +118,30 @@ def economy_counts() -> QuerySet:
 def economy_coverage() -> QuerySet:
     """The places whose counts were imported (`f_place`), even those with no establishment."""
     return EconomyCoverage.objects.order_by().values(f_place=F("commune"))
+
+
+def organisations_changed_since(since: datetime) -> QuerySet:
+    """`f_org` of every organisation whose row, or one of whose establishments, was written at
+    or after `since` (ORM writes and the bulk writer stamp `updated_at`; deleting an
+    establishment through the ORM stamps its organisation: indexes._touch_organisation). A
+    deleted organisation is not in it: compare with `organisation_ids`."""
+    organisations = (
+        Organisation.objects.filter(updated_at__gte=since).order_by().values(f_org=F("id"))
+    )
+    establishments = (
+        Establishment.objects.filter(updated_at__gte=since)
+        .order_by()
+        .values(f_org=F("organisation_id"))
+    )
+    return organisations.union(establishments)
+
+
+def organisation_ids() -> QuerySet:
+    """`f_org` of every organisation of the directory (whatever its perimeter)."""
+    return Organisation.objects.order_by().values(f_org=F("id"))
+
+
+def economy_changed_since(since: datetime) -> bool:
+    """Whether counts of the whole economy were imported at or after `since` (an import
+    replaces the counts and the coverage of the communes it covers, dated `imported_at`)."""
+    return EconomyCoverage.objects.filter(imported_at__gte=since).exists()

@@ -30,6 +30,12 @@ FIELDS = (
 def places_rebuild() -> int:
     """Bring the copy of the reference up to date (rewritten only when the reference changed:
     reading it costs far less than writing 35,000 rows); the number of places."""
+    return places_refresh()[0]
+
+
+def places_refresh() -> tuple[int, bool]:
+    """The same: the number of places, and whether the copy had to be rewritten (then an
+    incremental refresh cannot reuse the facts stored with the old places)."""
     parents = {arm: parent for parent in PLM_COMMUNES for arm in commune_codes(parent)[1:]}
     rows = [
         Place(
@@ -47,8 +53,8 @@ def places_rebuild() -> int:
     ]
     wanted = {tuple(getattr(row, f) for f in FIELDS) for row in rows}
     if set(Place.objects.values_list(*FIELDS)) == wanted:
-        return len(rows)
+        return len(rows), False
     with transaction.atomic():
         Place.objects.all().delete()
         Place.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return len(rows), True

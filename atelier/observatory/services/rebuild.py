@@ -20,7 +20,9 @@ in one short transaction: readers see the previous figures until it commits, and
    (so that the number of organisations present and the largest organisation's jobs are
    exact at every level), then by territory and value.
 4. Creations and cessations per year, and the population of every territory; then the copy
-   into `observatory_aggregate`, `observatory_flowaggregate`, `observatory_territorypopulation`.
+   into `observatory_aggregate`, `observatory_flowaggregate`, `observatory_territorypopulation`,
+   and of the facts themselves into `observatory_fact` (what services.incremental subtracts
+   when an organisation changes).
 
 Every figure of a territory is therefore also the sum of the figures of its communes (the
 tests check it), except the number of organisations present and the largest one's share, which
@@ -30,18 +32,27 @@ are computed for each territory directly.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from atelier.directory.selectors import observatory_source as source
 
 from ..enums import BAND_BOUNDS, FRANCE_CODE, Dimension, Flow, Level
-from ..models import Aggregate, EconomyAggregate, FlowAggregate, State, TerritoryPopulation
+from ..models import Aggregate, EconomyAggregate, Fact, FlowAggregate, State, TerritoryPopulation
 from .places import places_rebuild
 
 STATE_KEY = "default"
+# The layout of `observatory_fact`: a stored build of another layout is rebuilt in full.
+FACT_SCHEMA = 1
+# A refresh reads the directory rows written at or after the start of the previous one minus
+# this margin (a transaction that stamped its rows before that start but committed after it is
+# read again; reading an organisation twice changes nothing).
+CHANGES_OVERLAP = timedelta(seconds=30)
 
 # The column of the facts table holding each level's code (France: one constant code).
 LEVEL_EXPR: dict[str, str] = {
@@ -87,13 +98,18 @@ DIMENSION_SQL: dict[str, tuple[str, str]] = {  # value expression, extra join
     Dimension.THEME: ("CAST(t.column1 AS VARCHAR(3))", _THEME_JOIN),
 }
 _FACT_COLUMNS = (
-    "kind, org, commune, arrondissement, epci, ept, departement, region, family, legal, naf, "
-    "themes, band, year, jobs_low, jobs_central, jobs_high"
+    "kind, org, place, commune, arrondissement, epci, ept, departement, region, family, legal, "
+    "naf, themes, band, year, jobs_low, jobs_central, jobs_high"
 )
 _PLACE_COLUMNS = "p.commune, p.arrondissement, p.epci, p.ept, p.departement, p.region"
 _AGGREGATE_COLUMNS = (
     "level, code, dimension, value, organisations, establishments, contributors, jobs_low, "
     "jobs_central, jobs_high, max_org_jobs"
+)
+# The columns of `observatory_fact` (the temp facts without the codes of the levels, which the
+# place gives back).
+STORED_FACT_COLUMNS = (
+    "kind, org, place, family, legal, naf, themes, band, year, jobs_low, jobs_central, jobs_high"
 )
 _FLOW_COLUMNS = "level, code, flow, year, organisations"
 _POPULATION_COLUMNS = "level, code, population, communes, communes_without_population"
@@ -108,10 +124,10 @@ POPULATION = "observatory_tmp_population"
 ECONOMY_FACT = "observatory_tmp_economy_fact"
 ECONOMY = "observatory_tmp_economy"
 _TEMP_TABLES = {
-    FACT: "kind VARCHAR(1), org BIGINT, commune VARCHAR(5), arrondissement VARCHAR(5), "
-    "epci VARCHAR(9), ept VARCHAR(9), departement VARCHAR(3), region VARCHAR(3), "
-    "family VARCHAR(16), legal VARCHAR(4), naf VARCHAR(1), themes INTEGER, band VARCHAR(2), "
-    "year INTEGER, jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, "
+    FACT: "kind VARCHAR(1), org BIGINT, place VARCHAR(5), commune VARCHAR(5), "
+    "arrondissement VARCHAR(5), epci VARCHAR(9), ept VARCHAR(9), departement VARCHAR(3), "
+    "region VARCHAR(3), family VARCHAR(16), legal VARCHAR(4), naf VARCHAR(1), themes INTEGER, "
+    "band VARCHAR(2), year INTEGER, jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, "
     "jobs_high DOUBLE PRECISION",
     AGGREGATE: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16), "
     "organisations INTEGER, establishments INTEGER, contributors INTEGER, "
@@ -168,30 +184,44 @@ def _create_temp_tables() -> None:
         _execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
 
 
-def _insert_facts(place_filter: str = "", filter_params: list | tuple = ()) -> int:
-    """The facts (of the places matching `place_filter`, an SQL condition on `p`, when given)."""
-    fact = FACT
-    where = f" WHERE {place_filter}" if place_filter else ""
-    total = 0
-    for kind, queryset in (("O", source.organisation_facts()), ("E", source.establishment_facts())):
-        sql, params = queryset.query.sql_with_params()
-        jobs = f"{_band_case(0)}, {_band_case(-1)}, {_band_case(1)}" if kind == "E" else "0, 0, 0"
-        total += _execute(
-            f"INSERT INTO {fact} ({_FACT_COLUMNS}) "  # noqa: S608 — constant fragments
-            f"SELECT '{kind}', src.f_org, {_PLACE_COLUMNS}, src.f_family, src.f_legal, "
-            f"src.f_naf, src.f_themes, src.f_band, NULL, {jobs} "
-            f"FROM ({sql}) AS src JOIN observatory_place p ON p.code = src.f_place{where}",
-            [*params, *filter_params],
-        )
-    for kind, queryset in (
+def fact_queries(
+    narrow: Callable[[QuerySet], QuerySet] | None = None,
+) -> list[tuple[str, QuerySet]]:
+    """The directory's queries of each kind of fact, each narrowed by `narrow` when given
+    (services.incremental: to the changed organisations)."""
+    queries = [
+        ("O", source.organisation_facts()),
+        ("E", source.establishment_facts()),
         ("C", source.organisation_creations()),
         ("X", source.organisation_closures()),
-    ):
+    ]
+    return [(kind, narrow(qs) if narrow else qs) for kind, qs in queries]
+
+
+def _insert_facts(
+    place_filter: str = "",
+    filter_params: list | tuple = (),
+    *,
+    table: str = FACT,
+    narrow: Callable[[QuerySet], QuerySet] | None = None,
+) -> int:
+    """The facts (of the places matching `place_filter`, an SQL condition on `p`, when given)
+    into `table` (the temp facts by default)."""
+    where = f" WHERE {place_filter}" if place_filter else ""
+    total = 0
+    for kind, queryset in fact_queries(narrow):
         sql, params = queryset.query.sql_with_params()
+        if kind in ("O", "E"):
+            jobs = (
+                f"{_band_case(0)}, {_band_case(-1)}, {_band_case(1)}" if kind == "E" else "0, 0, 0"
+            )
+            values = f"src.f_family, src.f_legal, src.f_naf, src.f_themes, src.f_band, NULL, {jobs}"
+        else:
+            values = "'', '', '', 0, '', src.f_year, 0, 0, 0"
         total += _execute(
-            f"INSERT INTO {fact} ({_FACT_COLUMNS}) "  # noqa: S608 — constant fragments
-            f"SELECT '{kind}', src.f_org, {_PLACE_COLUMNS}, '', '', '', 0, '', src.f_year, "
-            f"0, 0, 0 FROM ({sql}) AS src JOIN observatory_place p ON p.code = src.f_place{where}",
+            f"INSERT INTO {table} ({_FACT_COLUMNS}) "  # noqa: S608 — constant fragments
+            f"SELECT '{kind}', src.f_org, p.code, {_PLACE_COLUMNS}, {values} "
+            f"FROM ({sql}) AS src JOIN observatory_place p ON p.code = src.f_place{where}",
             [*params, *filter_params],
         )
     return total
@@ -322,11 +352,22 @@ def _publish(custom_code: str | None = None) -> int:
     return copied
 
 
+def publish_facts() -> int:
+    """Replace the stored facts by the temp ones (inside the caller's transaction)."""
+    table = Fact._meta.db_table
+    _execute(f"DELETE FROM {table}")  # noqa: S608 — our table names
+    return _execute(
+        f"INSERT INTO {table} ({STORED_FACT_COLUMNS}) "  # noqa: S608 — constant fragments
+        f"SELECT {STORED_FACT_COLUMNS} FROM {FACT}"
+    )
+
+
 def observatory_rebuild() -> RebuildReport:
     """Rebuild every table of the observatory from the directory and the reference: computed
     in temp tables, then published in one short transaction (one rebuild at a time: the state
     row is locked first)."""
     started = time.monotonic()
+    since = timezone.now() - CHANGES_OVERLAP  # the next refresh reads the changes from then
     State.objects.get_or_create(key=STATE_KEY)
     version = source.data_version()  # before any row: a write after it makes it stale again
     places = places_rebuild()  # read outside any transaction, written only when changed
@@ -341,11 +382,16 @@ def observatory_rebuild() -> RebuildReport:
         with transaction.atomic():
             state = State.objects.select_for_update().get(key=STATE_KEY)
             _publish()
+            publish_facts()
             state.source_version = version
             state.built_at = timezone.now()
             state.seconds = time.monotonic() - started
             state.facts = facts
             state.aggregates = aggregates
+            state.changes_since = since
+            state.fact_schema = FACT_SCHEMA
+            state.refresh_kind = "full"
+            state.refreshed_organisations = 0
             state.save()
     finally:
         _drop_temp_tables()
@@ -358,20 +404,42 @@ def custom_territory_rebuild(territory_id: int, code: str) -> int:
     number of aggregate rows. The other territories keep the figures of the last rebuild."""
     places_rebuild()
     members = "SELECT code FROM observatory_customterritorycommune WHERE territory_id = %s"
+    where = f"(p.commune IN ({members}) OR p.arrondissement IN ({members}))"
     levels: list[str] = [Level.CUSTOM]
     try:
         _create_temp_tables()
-        _insert_facts(f"(p.commune IN ({members}) OR p.arrondissement IN ({members}))",
-                      [territory_id, territory_id])  # fmt: skip
-        aggregates = _insert_aggregates(levels, territory_id)
-        _insert_flows(levels, territory_id)
-        _insert_populations(levels, territory_id)
-        _insert_economy(levels, territory_id)
-        with transaction.atomic():
+        with transaction.atomic():  # the state row first: no refresh publishes meanwhile
+            state = State.objects.select_for_update().filter(key=STATE_KEY).first()
+            if state is not None and state.built_at and state.fact_schema == FACT_SCHEMA:
+                # The facts of the last build: the territory agrees with every other one (and
+                # the next incremental refresh subtracts from it what it subtracts elsewhere).
+                insert_stored_facts(where, [territory_id, territory_id])
+            else:
+                _insert_facts(where, [territory_id, territory_id])
+            aggregates = _insert_aggregates(levels, territory_id)
+            _insert_flows(levels, territory_id)
+            _insert_populations(levels, territory_id)
+            _insert_economy(levels, territory_id)
             _publish(code)
     finally:
         _drop_temp_tables()
     return aggregates
+
+
+def insert_stored_facts(
+    condition: str = "", params: list | tuple = (), *, table: str = FACT, sign: str = ""
+) -> int:
+    """The stored facts (`observatory_fact`, those matching `condition` on `x` and `p`) with the
+    codes of their place's levels, into `table`; `sign` fills its extra `sign` column."""
+    where = f" WHERE {condition}" if condition else ""
+    columns = _FACT_COLUMNS + (", sign" if sign else "")
+    stored = ", ".join(f"x.{c.strip()}" for c in STORED_FACT_COLUMNS.split(",")[3:])
+    return _execute(
+        f"INSERT INTO {table} ({columns}) "  # noqa: S608 — constant fragments
+        f"SELECT x.kind, x.org, x.place, {_PLACE_COLUMNS}, {stored}{', ' + sign if sign else ''} "
+        f"FROM {Fact._meta.db_table} x JOIN observatory_place p ON p.code = x.place{where}",
+        params,
+    )
 
 
 def custom_territory_forget(code: str) -> None:
