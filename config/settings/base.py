@@ -139,7 +139,7 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://atelier")
 ATELIER_SEARCH_ENGINE = env.str("ATELIER_SEARCH_ENGINE", default="tantivy")
 # Imports, index syncs and aggregate rebuilds run this much "nicer" than the requests
 # (atelier.core.priority; 0: at the same priority).
-ATELIER_BACKGROUND_NICE = env.int("ATELIER_BACKGROUND_NICE", default=10)
+ATELIER_BACKGROUND_NICE = env.int("ATELIER_BACKGROUND_NICE", default=5)
 ATELIER_SEARCH_INDEX_DIR = env.str("ATELIER_SEARCH_INDEX_DIR", default="")
 # A request reuses the data version read by its process within this many seconds: a change can
 # take that long to show in searches and on the map.
