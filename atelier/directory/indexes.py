@@ -235,6 +235,19 @@ def _changed(model, iso: str | None, limit: int | None) -> list | None:
     return rows
 
 
+def _within(limit: int, *watermarks: tuple[Any, str | None]) -> bool:
+    """At most `limit` rows of each model changed since its watermark: at most limit + 1 ids
+    read through the `updated_at` index of each (no watermark: only a rebuild can tell)."""
+    for model, iso in watermarks:
+        since = _since(iso)
+        if since is None:
+            return False
+        qs = model.objects.order_by().filter(updated_at__gte=since)
+        if len(qs.values_list("id", flat=True)[: limit + 1]) > limit:
+            return False
+    return True
+
+
 class OrganisationSource:
     def state(self) -> dict[str, Any]:
         org, est = _table_state(Organisation), _table_state(Establishment)
@@ -254,6 +267,13 @@ class OrganisationSource:
 
     def expected(self) -> int:
         return perimeter().count()
+
+    def within(self, since: dict[str, Any], limit: int) -> bool:
+        return _within(
+            limit,
+            (Organisation, since.get("watermark")),
+            (Establishment, since.get("est_watermark")),
+        )
 
     def changes(
         self, since: dict[str, Any], now: dict[str, Any], limit: int | None
@@ -310,6 +330,13 @@ class EstablishmentSource:
 
     def expected(self) -> int:
         return placed().count()
+
+    def within(self, since: dict[str, Any], limit: int) -> bool:
+        return _within(
+            limit,
+            (Organisation, since.get("org_watermark")),
+            (Establishment, since.get("est_watermark")),
+        )
 
     def changes(
         self, since: dict[str, Any], now: dict[str, Any], limit: int | None

@@ -225,6 +225,8 @@ def _sync(
         return _rebuild(spec, path, progress)
     if h.version == version:
         return {**h.meta, "action": "none"}
+    if limit is not None and not spec.source.within(h.meta.get("state") or {}, limit):
+        return None  # much changed (an import): the worker's, without reading the state
     documents = h.searcher().num_docs
     started = time.perf_counter()
     state = spec.source.state()

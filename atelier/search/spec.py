@@ -46,6 +46,11 @@ class Source(Protocol):
         None when only a rebuild can tell, or when more than `limit` rows changed (a request
         then leaves the work to the worker)."""
 
+    def within(self, since: dict[str, Any], limit: int) -> bool:
+        """Whether at most `limit` rows may have changed since the state `since`, told cheaply
+        (no full count): a request asks before reading `state()`, and leaves a large change
+        to the worker at once."""
+
 
 @dataclass(frozen=True)
 class IndexSpec:

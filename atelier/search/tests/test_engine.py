@@ -27,6 +27,8 @@ class Rows:
     changed: dict[int, int] = field(default_factory=dict)
     clock: int = 0
     fail_after: int | None = None  # documents() raises after this many (a killed rebuild)
+    probes: int = 0  # calls of within()
+    states_read_for_changes: int = 0  # calls of changes()
 
     def write(self, pk: int, word: str | None) -> None:
         self.clock += 1
@@ -56,9 +58,14 @@ class Rows:
     def expected(self) -> int:
         return len(self.rows)
 
+    def within(self, since: dict[str, Any], limit: int) -> bool:
+        self.probes += 1
+        return sum(at > since.get("clock", 0) for at in self.changed.values()) <= limit
+
     def changes(
         self, since: dict[str, Any], now: dict[str, Any], limit: int | None
     ) -> Changes | None:
+        self.states_read_for_changes += 1
         ids = [pk for pk, at in self.changed.items() if at > since.get("clock", 0)]
         if limit is not None and len(ids) > limit:
             return None
@@ -176,6 +183,8 @@ def test_far_behind_a_reader_answers_from_its_generation_and_queues_the_sync(tab
     for _ in range(3):
         assert _words(engine.reader(spec)) == ["alpha", "beta", "gamma"]
     assert queued == [("words",)]  # once for this version
+    # The request told "too much changed" from the cheap probe, without reading the changes.
+    assert table.probes == 1 and table.states_read_for_changes == 0
     engine.sync(spec)  # what the task does
     assert _words(engine.reader(spec)) == ["gamma", "omega", "psi"]
 
