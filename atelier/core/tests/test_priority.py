@@ -53,14 +53,3 @@ def test_a_refusal_is_logged_and_the_work_goes_on(settings, monkeypatch, caplog)
     monkeypatch.setattr(priority.os, "nice", refuse)
     assert priority.background_priority() == 0
     assert "Could not lower the priority" in caplog.text
-
-
-@pytest.mark.django_db
-def test_the_index_sync_task_runs_as_background_work(monkeypatch):
-    from atelier.search import engine
-
-    seen: list[bool] = []
-    monkeypatch.setattr(engine, "background_priority", lambda: seen.append(True))
-    monkeypatch.setattr(engine, "sync_all", lambda names=None: {})
-    engine.index_sync_task.call()
-    assert seen == [True]
