@@ -88,17 +88,36 @@ def _open(spec: IndexSpec, path: Path) -> Handle | None:
             _handles.pop(path, None)
             return None
         generation = meta["generation"]
-        try:
-            if h is not None and h.generation == generation:
+        if h is not None and h.generation == generation:
+            try:
                 h.index.reload()
-                h.meta, h.mtime = meta, mtime
-                return h
-            index = _index(spec, path / generation, reuse=True)
-        except (OSError, ValueError) as exc:
-            raise SearchIndexError(f"L'index {path} ne peut pas être ouvert : {exc}") from exc
+            except (OSError, ValueError) as exc:
+                raise SearchIndexError(f"L'index {path} ne peut pas être ouvert : {exc}") from exc
+            h.meta, h.mtime = meta, mtime
+            return h
+        index = _open_index(spec, path / generation)
         h = Handle(path, generation, index, index.schema, meta, mtime)
         _handles[path] = h
         return h
+
+
+# Opening a generation that a sync is committing into can find a segment file already merged
+# away (tantivy lists the segments, then opens them): the next attempt reads the new list.
+OPEN_ATTEMPTS = 3
+OPEN_RETRY_SECONDS = 0.05
+
+
+def _open_index(spec: IndexSpec, where: Path) -> tantivy.Index:
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return _index(spec, where, reuse=True)
+        except (OSError, ValueError) as exc:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise SearchIndexError(
+                    f"L'index {where.parent} ne peut pas être ouvert : {exc}"
+                ) from exc
+            time.sleep(OPEN_RETRY_SECONDS)
+    raise AssertionError("unreachable")
 
 
 def _index(spec: IndexSpec, where: Path, *, reuse: bool) -> tantivy.Index:

@@ -230,3 +230,20 @@ def test_an_unusable_directory_is_an_error_the_caller_can_catch(table, settings,
     settings.ATELIER_SEARCH_INDEX_DIR = str(blocker / "indexes")
     with pytest.raises(engine.SearchIndexError):
         engine.reader(_spec(table))
+
+
+def test_a_segment_merged_away_while_opening_is_read_again(table, monkeypatch):
+    spec = _spec(table)
+    engine.rebuild(spec)
+    engine.forget()  # as another process would open it
+    real, failures = engine._index, []
+
+    def racing(spec_, where, *, reuse):
+        if not failures:  # the first attempt finds a segment file gone (a concurrent merge)
+            failures.append(where)
+            raise ValueError("Failed to open file for read: 'FileDoesNotExist(…store)'")
+        return real(spec_, where, reuse=reuse)
+
+    monkeypatch.setattr(engine, "_index", racing)
+    assert _words(engine.reader(spec)) == ["alpha", "beta", "gamma"]
+    assert len(failures) == 1
