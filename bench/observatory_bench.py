@@ -47,17 +47,14 @@ from atelier.observatory.enums import Dimension, Level  # noqa: E402
 from atelier.observatory.models import (  # noqa: E402
     Aggregate,
     CustomTerritory,
-    EconomyAggregate,
-    Fact,
-    FlowAggregate,
     Place,
     State,
-    TerritoryPopulation,
 )
 from atelier.observatory.selectors.charts import page_charts  # noqa: E402
 from atelier.observatory.selectors.diagnostic import diagnostic  # noqa: E402
 from atelier.observatory.selectors.economy import economy_share  # noqa: E402
 from atelier.observatory.selectors.indicators import indicators  # noqa: E402
+from atelier.observatory.selectors.snapshot import tables_snapshot  # noqa: E402
 from atelier.observatory.selectors.tables import all_tables  # noqa: E402
 from atelier.observatory.selectors.territory import territory_resolve  # noqa: E402
 from atelier.observatory.services import rebuild as rb  # noqa: E402
@@ -215,29 +212,6 @@ def settle() -> bool:
     time.sleep(max(0.0, (latest + rb.CHANGES_OVERLAP - timezone.now()).total_seconds()) + 1)
     rb.observatory_rebuild()
     return True
-
-
-TABLES = {
-    Aggregate: ("level", "code", "dimension", "value", "organisations", "establishments",
-                "contributors", "jobs_low", "jobs_central", "jobs_high", "max_org_jobs"),
-    FlowAggregate: ("level", "code", "flow", "year", "organisations"),
-    TerritoryPopulation: ("level", "code", "population", "communes",
-                          "communes_without_population"),
-    EconomyAggregate: ("level", "code", "establishments", "jobs_low", "jobs_central",
-                       "jobs_high", "communes_missing"),
-    Fact: ("kind", "org", "place", "family", "legal", "naf", "themes", "band", "year",
-           "jobs_low", "jobs_central", "jobs_high"),
-}  # fmt: skip
-
-
-def tables_snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table of the observatory (ids aside), sorted."""
-    return {
-        model.__name__: sorted(
-            model.objects.values_list(*columns), key=lambda row: tuple(map(str, row))
-        )
-        for model, columns in TABLES.items()
-    }
 
 
 def main() -> None:

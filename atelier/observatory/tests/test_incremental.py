@@ -16,11 +16,9 @@ from atelier.directory.tests.factories import RANDOM_CATEGORIES, NetworkFactory
 from atelier.observatory.models import (
     Aggregate,
     EconomyAggregate,
-    Fact,
-    FlowAggregate,
     State,
-    TerritoryPopulation,
 )
+from atelier.observatory.selectors.snapshot import tables_snapshot
 from atelier.observatory.services import incremental, rebuild
 from atelier.observatory.services.custom import custom_territory_save
 from atelier.observatory.services.incremental import observatory_refresh
@@ -36,33 +34,12 @@ from atelier.search import versions
 
 pytestmark = pytest.mark.django_db
 
-TABLES = {
-    Aggregate: ("level", "code", "dimension", "value", "organisations", "establishments",
-                "contributors", "jobs_low", "jobs_central", "jobs_high", "max_org_jobs"),
-    FlowAggregate: ("level", "code", "flow", "year", "organisations"),
-    TerritoryPopulation: ("level", "code", "population", "communes",
-                          "communes_without_population"),
-    EconomyAggregate: ("level", "code", "establishments", "jobs_low", "jobs_central",
-                       "jobs_high", "communes_missing"),
-    Fact: ("kind", "org", "place", "family", "legal", "naf", "themes", "band", "year",
-           "jobs_low", "jobs_central", "jobs_high"),
-}  # fmt: skip
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    return {
-        model.__name__: sorted(
-            model.objects.values_list(*columns), key=lambda row: tuple(map(str, row))
-        )
-        for model, columns in TABLES.items()
-    }
-
 
 def assert_equals_full_rebuild() -> None:
     """The tables as the refresh left them, then as a full rebuild makes them: equal."""
-    after_refresh = snapshot()
+    after_refresh = tables_snapshot()
     observatory_rebuild()
-    full = snapshot()
+    full = tables_snapshot()
     for name, rows in full.items():
         assert after_refresh[name] == rows, name
     assert len(full["Aggregate"]) > 100
@@ -132,9 +109,9 @@ def test_random_changes_refreshed_incrementally_equal_a_full_rebuild(ref, seed):
         random_changes(ref, rng)
         report = _refreshed()
         assert 0 < report.organisations < Organisation.objects.count() + 2
-        before = snapshot()
+        before = tables_snapshot()
         assert_equals_full_rebuild()
-        assert snapshot() == before
+        assert tables_snapshot() == before
 
 
 def test_the_largest_organisation_leaving_a_cell_is_recomputed(ref):
