@@ -67,16 +67,22 @@ def tile(tile_shift: int, tx: int, ty: int) -> int:
 
 
 def tiles_of(x: int, y: int) -> list[int]:
-    """The terms of the tiles holding point (x, y), one per level of TILE_SHIFTS."""
-    return [tile(s, x >> s, y >> s) for s in TILE_SHIFTS]
+    """The terms of the tiles holding point (x, y), one per level of TILE_SHIFTS: the Z-order
+    code of (x >> s, y >> s) is that of (x, y) shifted by 2 s, so it is computed once."""
+    return _tiles(morton(x, y))
+
+
+def _tiles(code: int) -> list[int]:
+    return [(s << 56) | (code >> (2 * s)) for s in TILE_SHIFTS]
 
 
 def point_fields(doc: tantivy.Document, x: int, y: int, base_shift: int) -> None:
     """Add the fields of point (x, y) to `doc`: x, y, cell and one tile per level."""
+    code = morton(x, y)
     doc.add_unsigned("x", x)
     doc.add_unsigned("y", y)
-    doc.add_unsigned("cell", morton(x >> base_shift, y >> base_shift))
-    for term in tiles_of(x, y):
+    doc.add_unsigned("cell", code >> (2 * base_shift))
+    for term in _tiles(code):
         doc.add_unsigned("tile", term)
 
 
