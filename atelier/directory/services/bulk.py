@@ -41,7 +41,6 @@ from .bulk_restore import (
     EST_TABLE,
     ORG_TABLE,
     bulk_restore_pending,
-    chunks,
     secondary_indexes_deferred,
 )
 from .locks import LOCKABLE_FIELDS, locked_attributes
@@ -253,19 +252,19 @@ class BulkWriter:
     # -- reads ------------------------------------------------------------------------------
 
     def _select_in(self, sql: str, column: str, values: Sequence[Any]) -> Iterator[tuple]:
-        """Rows of `sql` (a SELECT ending in `WHERE`) for `column` in `values`. PostgreSQL gets
-        one array parameter (`= ANY(%s)`): a statement with thousands of placeholders costs
-        the client more to prepare than the server to run. SQLite gets chunked IN lists (at
-        most 32,766 parameters per statement)."""
+        """Rows of `sql` (a SELECT ending in `WHERE`) for `column` in `values`, with ONE
+        parameter whatever their number: PostgreSQL an array (`= ANY(%s)`), SQLite a JSON
+        array read by `json_each`. The statement is then the same for every batch: a list of
+        placeholders would make one statement per length, each kept prepared in the
+        connection's statement cache (128 of them, hundreds of kilobytes each: 100 MB and
+        more by the end of a national import), and costs more to prepare than to run."""
         with self.connection.cursor() as cursor:
             if self.vendor == "postgresql":
                 cursor.execute(f"{sql} {column} = ANY(%s)", [list(values)])
-                yield from cursor.fetchall()
-                return
-            for chunk in chunks(list(values)):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"{sql} {column} IN ({marks})", list(chunk))
-                yield from cursor.fetchall()
+            else:
+                values_sql = "SELECT value FROM json_each(%s)"
+                cursor.execute(f"{sql} {column} IN ({values_sql})", [json.dumps(list(values))])  # noqa: S608
+            yield from cursor.fetchall()
 
     def existing_organisations(self, sirens: Sequence[str]) -> dict[str, Existing]:
         out: dict[str, Existing] = {}

@@ -22,6 +22,9 @@ ORG_TABLE = Organisation._meta.db_table
 EST_TABLE = Establishment._meta.db_table
 # SQLite allows 32,766 parameters per statement (since 3.32); stay well under it.
 IN_CHUNK = 5000
+# Page cache (KiB, negative: SQLite's unit) while the deferred indexes are built: each sorting
+# thread holds at most this much before it writes a sorted run to a temporary file.
+SQLITE_SORT_CACHE_KIB = -8192
 
 
 def chunks(seq: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -71,10 +74,19 @@ def _replay(cursor: Any, vendor: str, ids: Sequence[int] | None) -> int:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     elif vendor == "sqlite":
         # Index builds sort with helper threads (SQLite's multi-threaded sorter): the second
-        # core shortens the end of a first import by about a third.
+        # core shortens the end of a first import by about a third. Each sorting thread may
+        # fill as much memory as the page cache is allowed: the cache is made small for the
+        # builds (the pages it held are freed for the sorts), its size put back afterwards.
         cursor.execute("PRAGMA threads = 2")
-    for _id, statement in rows:
-        cursor.execute(statement)
+        cursor.execute("PRAGMA cache_size")
+        cache_size = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {SQLITE_SORT_CACHE_KIB}")
+    try:
+        for _id, statement in rows:
+            cursor.execute(statement)
+    finally:
+        if vendor == "sqlite":
+            cursor.execute(f"PRAGMA cache_size = {cache_size}")
     done = [r[0] for r in rows]
     for chunk in chunks(done):
         marks = ", ".join(["%s"] * len(chunk))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
+
+# The values of a lookup, one JSON array parameter: the same statement for every batch (a list
+# of placeholders would keep one prepared statement per length in the connection's cache).
+_JSON_VALUES = "SELECT value FROM json_each(?)"
 
 # ---------------------------------------------------------------------------------------------
 # The temporary on-disk index
@@ -66,29 +71,19 @@ class TempIndex:
         self.db.execute("COMMIT")
 
     def units(self, sirens: Sequence[str]) -> dict[str, tuple]:
-        out: dict[str, tuple] = {}
         cols = ", ".join(self.UL_FIELDS)
-        for i in range(0, len(sirens), 5000):
-            chunk = sirens[i : i + 5000]
-            marks = ", ".join("?" * len(chunk))
-            for row in self.db.execute(
-                f"SELECT {cols}, written, place_rank FROM ul WHERE siren IN ({marks})",  # noqa: S608
-                chunk,
-            ):
-                out[row[0]] = row
-        return out
+        rows = self.db.execute(
+            f"SELECT {cols}, written, place_rank FROM ul WHERE siren IN ({_JSON_VALUES})",  # noqa: S608
+            (json.dumps(list(sirens)),),
+        )
+        return {row[0]: row for row in rows}
 
     def geo(self, sirets: Sequence[str]) -> dict[str, tuple[float, float]]:
-        out: dict[str, tuple[float, float]] = {}
-        for i in range(0, len(sirets), 5000):
-            chunk = sirets[i : i + 5000]
-            marks = ", ".join("?" * len(chunk))
-            for siret, lon, lat in self.db.execute(
-                f"SELECT siret, lon, lat FROM geo WHERE siret IN ({marks})",  # noqa: S608
-                chunk,
-            ):
-                out[siret] = (lon, lat)
-        return out
+        rows = self.db.execute(
+            f"SELECT siret, lon, lat FROM geo WHERE siret IN ({_JSON_VALUES})",  # noqa: S608
+            (json.dumps(list(sirets)),),
+        )
+        return {siret: (lon, lat) for siret, lon, lat in rows}
 
     def mark_written(self, ranks: dict[str, int]) -> None:
         self.db.execute("BEGIN")
