@@ -32,7 +32,7 @@ import pyarrow.csv as pa_csv
 from ..reports import ImportFormatError
 from ..sources import field_too_long
 
-BLOCK_BYTES = 16 << 20  # one parse
+BLOCK_BYTES = 8 << 20  # one parse
 PARSERS = 2  # blocks parsed at once: the cores of the reference machine
 PARSE_BLOCK_BYTES = 1 << 20  # pyarrow's own blocks inside it: a row may not be longer
 MAX_BLOCK_BYTES = 4 * BLOCK_BYTES  # no cut outside quotes in this much: cut at a line break
@@ -133,7 +133,7 @@ class CsvBlocks:
             for data, end in self._blocks():
                 block = pa.py_buffer(data).slice(0, end)  # no copy
                 parsing.append((data, end, block, pool.submit(self._parse, block)))
-                if len(parsing) > PARSERS:
+                if len(parsing) >= PARSERS:
                     line = yield from self._block_rows(line, *parsing.popleft())
             while parsing:
                 line = yield from self._block_rows(line, *parsing.popleft())
@@ -150,7 +150,9 @@ class CsvBlocks:
             lines, line = self._careful(block, line, table.num_rows)
         self.invalid += invalid
         offset = 0
-        for batch in table.to_batches():
+        # One batch for the block rather than one per parsed MB: the mask and the checks cost
+        # a few pyarrow calls per batch and column.
+        for batch in table.combine_chunks().to_batches():
             if isinstance(lines, int):
                 yield lines + offset, batch
             else:
