@@ -34,7 +34,7 @@ from .csv_blocks import CsvBlocks, Lines
 
 PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
 FORMATS = ("auto", "csv", "parquet")
-# Parquet batches: one row group each (a batch across two costs a third more), at most this.
+# Parquet batches: one row group each (half a row group costs a fifth more CPU), at most this.
 PARQUET_BATCH_ROWS = 262_144
 PARQUET_BUFFER = 1 << 20
 # Parquet text columns are read as dictionaries (decoded for kept rows only), except those whose
