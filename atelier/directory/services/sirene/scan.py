@@ -1,15 +1,16 @@
-"""Columnar reading of the SIRENE stock files with pyarrow: CSV (plain, gzip or zip) through its
-streaming reader, Parquet by row groups; in record batches whose rows outside the import are
-dropped by a mask computed on whole columns (`Mask`), before any per-row Python. Only the kept
-rows become Python tuples, in the column order of `columns`, for the row checks of `reader`.
+"""Columnar reading of the SIRENE stock files with pyarrow: CSV (plain, gzip or zip) in blocks
+parsed on every core (`csv_blocks`), Parquet by row groups; in record batches whose rows outside
+the import are dropped by a mask computed on whole columns (`Mask`), before any per-row Python.
+Only the kept rows become Python tuples, in the column order of `columns`, for the row checks of
+`reader`.
 
-Line numbers: a CSV row's physical line (the header is line 1); a Parquet row is numbered as it
-would be in the same file written as CSV (first row: line 2), so that both reports agree.
+Line numbers: a CSV row's physical line, where it starts (the header is line 1; a quoted value
+may span lines); a Parquet row is numbered as it would be in the same file written as CSV (first
+row: line 2), so that both reports agree.
 """
 
 from __future__ import annotations
 
-import bisect
 import csv
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -18,7 +19,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from ..reports import ImportFormatError, open_binary, open_table
@@ -30,14 +30,24 @@ from ..sources import (
     truncated_archive,
     utf8_error_line,
 )
+from .csv_blocks import CsvBlocks, Lines
 
 PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
 FORMATS = ("auto", "csv", "parquet")
-CSV_BLOCK_BYTES = 1 << 20  # measured fastest on the stock files; a row may not be longer
-PARQUET_BATCH_ROWS = 65_536
+# Parquet batches: one row group each (half a row group costs a fifth more CPU), at most this.
+PARQUET_BATCH_ROWS = 262_144
 PARQUET_BUFFER = 1 << 20
-# Columns whose values repeat a lot (Parquet): read as dictionaries, decoded for kept rows only.
-UNIQUE_COLUMNS = frozenset({"siren", "siret", "nic"})
+# Parquet text columns are read as dictionaries (decoded for kept rows only), except those whose
+# values hardly repeat: building their dictionary costs three times their plain reading.
+UNIQUE_COLUMNS = frozenset(
+    {
+        "siren",
+        "siret",
+        "nic",
+        "coordonneeLambertAbscisseEtablissement",
+        "coordonneeLambertOrdonneeEtablissement",
+    }
+)
 
 # A mask: from the batch's columns (name -> array of text), which rows to keep (None: all).
 Mask = Callable[[dict[str, pa.Array]], pa.Array | None]
@@ -94,7 +104,6 @@ class ColumnarTable:
         self.format = file_format(path, fmt)
         self.read = self.masked = self.invalid = 0
         self.seconds = self.cpu_seconds = 0.0  # wall and CPU (all threads) time reading
-        self._skipped: list[int] = []
         self._parquet: pq.ParquetFile | None = None
         if self.format == "parquet":
             present = self._open_parquet(required)
@@ -122,6 +131,7 @@ class ColumnarTable:
         with open_binary(self.path) as raw:
             first = raw.readline().decode("utf-8-sig", "replace").rstrip("\r\n")
         header = next(csv.reader([first], delimiter=delimiter))
+        self._header = header
         self._raw_names = {h.strip().strip('"'): h for h in header}
         return set(table.columns)
 
@@ -153,7 +163,7 @@ class ColumnarTable:
             start = time.perf_counter()  # `seconds`: this reader's own time, not its caller's
             cpu = time.process_time()
             try:
-                first, batch = next(batches)
+                lines, batch = next(batches)
             except StopIteration:
                 self.seconds += time.perf_counter() - start
                 self.cpu_seconds += time.process_time() - cpu
@@ -174,10 +184,10 @@ class ColumnarTable:
                 offsets = range(n)
             # Only the kept rows are converted and checked: a dropped row is never imported.
             values = [as_text(col) for col in batch.columns]
-            self._check_values(values, first, offsets)
+            self._check_values(values, lines, offsets)
             rows = list(
                 zip(
-                    self._lines(first, offsets),
+                    _lines_of(lines, offsets),
                     zip(*(v.to_pylist() for v in values), strict=True),
                     strict=True,
                 )
@@ -186,14 +196,17 @@ class ColumnarTable:
             self.cpu_seconds += time.process_time() - cpu
             yield from rows
 
-    def _batches(self) -> Iterator[tuple[int, pa.RecordBatch]]:
-        """(index of the batch's first row, batch), with the file's errors as one sentence."""
+    def _batches(self) -> Iterator[tuple[Lines, pa.RecordBatch]]:
+        """(lines of its rows, batch), with the file's errors as one sentence."""
         name = self.path.name
-        first = 0
         try:
-            for batch in self._parquet_batches() if self._parquet else self._csv_batches():
-                yield first, batch
-                first += batch.num_rows
+            if self._parquet:
+                first = 0
+                for batch in self._parquet_batches():
+                    yield first + 2, batch  # numbered as the same rows in a CSV file
+                    first += batch.num_rows
+            else:
+                yield from self._csv_batches()
         except ARCHIVE_ERRORS:
             raise truncated_archive(name) from None
         except pa.ArrowInvalid as exc:
@@ -211,36 +224,25 @@ class ColumnarTable:
                 raise truncated_archive(name) from None
             raise ImportFormatError(f"Le fichier {name} ({self.label}) est illisible.") from exc
 
-    def _csv_batches(self) -> Iterator[pa.RecordBatch]:
+    def _csv_batches(self) -> Iterator[tuple[Lines, pa.RecordBatch]]:
         raw = [self._raw_names[c] for c in self.names]
-        path = self.path
-        with path.open("rb") as fh:
-            compressed = fh.read(4)[:2] == b"\x1f\x8b" or path.suffix.lower() == ".zip"
-        source: Any = open_binary(path) if compressed else str(path)
-        reader = pa_csv.open_csv(
-            source,
-            read_options=pa_csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),
-            parse_options=pa_csv.ParseOptions(
+        with open_binary(self.path) as stream:
+            stream.readline()  # the header, checked when the file was opened
+            blocks = CsvBlocks(
+                stream,
+                name=self.path.name,
+                header=self._header,
+                include=raw,
                 delimiter=self._delimiter,
-                invalid_row_handler=self._invalid_row,
-                ignore_empty_lines=False,
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                include_columns=raw,
-                column_types={c: pa.string() for c in raw},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        try:
-            for batch in reader:
-                if raw != self.names:
-                    batch = batch.rename_columns(self.names)
-                yield batch
-        finally:
-            reader.close()
-            if compressed:
-                source.close()
+                reject=self.reject,
+            )
+            try:
+                for lines, batch in blocks:
+                    if raw != self.names:
+                        batch = batch.rename_columns(self.names)
+                    yield lines, batch
+            finally:
+                self.invalid += blocks.invalid
 
     def _parquet_batches(self) -> Iterator[pa.RecordBatch]:
         assert self._parquet is not None
@@ -255,55 +257,27 @@ class ColumnarTable:
         pf = pq.ParquetFile(
             self.path, read_dictionary=dictionary, pre_buffer=False, buffer_size=PARQUET_BUFFER
         )
+        metadata = pf.metadata
+        groups = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+        size = max(1, min(max(groups, default=1), PARQUET_BATCH_ROWS))
         try:
-            yield from pf.iter_batches(
-                batch_size=PARQUET_BATCH_ROWS, columns=self.names, use_threads=True
-            )
+            yield from pf.iter_batches(batch_size=size, columns=self.names, use_threads=True)
         finally:
             pf.close()
 
-    def _invalid_row(self, row: Any) -> str:
-        """A CSV row without the header's number of columns: rejected with its line."""
-        self.invalid += 1
-        line = row.number or 0
-        if line:
-            self._skipped.append(line)
-        reason = (
-            "nombre de colonnes insuffisant"
-            if row.actual_columns < row.expected_columns
-            else "nombre de colonnes trop grand"
-        )
-        self.reject(line, "", "", reason)
-        return "skip"
-
-    def _lines(self, first: int, offsets: Sequence[int]) -> list[int]:
-        """Physical lines of the rows at `offsets` of the batch starting at row `first`: rows
-        are numbered from line 2, plus the rows the parser skipped before them."""
-        skipped = self._skipped
-        if not skipped:
-            return [first + i + 2 for i in offsets]
-        out = []
-        for i in offsets:
-            line = first + i + 2
-            k = bisect.bisect_right(skipped, line)
-            while (k2 := bisect.bisect_right(skipped, first + i + 2 + k)) != k:
-                k = k2
-            out.append(line + k)
-        return out
-
     # -- checks on whole columns (the kept rows) ---------------------------------------------
 
-    def _check_values(self, values: list[pa.Array], first: int, offsets: Sequence[int]) -> None:
+    def _check_values(self, values: list[pa.Array], lines: Lines, offsets: Sequence[int]) -> None:
         """No field over FIELD_SIZE_LIMIT characters, no NUL byte: else one sentence."""
         for name, col in zip(self.names, values, strict=True):
             if len(col) and (pc.max(pc.binary_length(col)).as_py() or 0) > FIELD_SIZE_LIMIT:
                 where = pc.indices_nonzero(pc.greater(pc.utf8_length(col), FIELD_SIZE_LIMIT))
                 if len(where):
-                    line = self._lines(first, [offsets[where[0].as_py()]])[0]
+                    line = _lines_of(lines, [offsets[where[0].as_py()]])[0]
                     raise field_too_long(self.path.name, f"colonne {name}, ligne {line}")
             found = pc.indices_nonzero(pc.match_substring(col, "\x00"))
             if len(found):
-                line = self._lines(first, [offsets[found[0].as_py()]])[0]
+                line = _lines_of(lines, [offsets[found[0].as_py()]])[0]
                 raise ImportFormatError(
                     f"Le fichier {self.path.name} contient un octet nul (colonne {name}, ligne "
                     f"{line}) : ce n'est pas un fichier texte valide, rien n'a été importé."
@@ -312,3 +286,10 @@ class ColumnarTable:
     def close(self) -> None:
         if self._parquet is not None:
             self._parquet.close()
+
+
+def _lines_of(lines: Lines, offsets: Sequence[int]) -> list[int]:
+    """The lines of the rows at `offsets` of a batch whose rows are on `lines`."""
+    if isinstance(lines, int):
+        return [lines + i for i in offsets]
+    return [lines[i] for i in offsets]
