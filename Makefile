@@ -98,7 +98,8 @@ bench: install
 BENCH_SMOKE_ARGS := --engines sqlite --organisations 3000 --reps 1 --map-reps 1 --baseline-reps 1 \
 	--import-rows 3000 --import-baseline-rows 300 --concurrency-rows 3000 --quiet-seconds 5 \
 	--scan-rows 20000 --concurrency-max-seconds 120 --observatory-territories 12 \
-	--observatory-reps 1 --observatory-changes 300 --out var/bench-smoke --no-write
+	--observatory-reps 1 --observatory-changes 300 --observatory-pdf-reps 1 --out var/bench-smoke \
+	--no-write
 bench-smoke: install
 	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) bench/run.py $(BENCH_SMOKE_ARGS) $(BENCH_ARGS)
 

@@ -12,19 +12,31 @@ prepared (bench/run.py runs it after engine.py, same DATABASE_URL):
   headcount bands, written in bulk as an import writes them: `updated_at` stamped, data
   version moved): the incremental refresh (services.incremental) timed, the totals of the
   sampled territories checked against the baseline, then the full rebuild of the same data
-  timed beside it and every row of every table compared with what the refresh left.
+  timed beside it and every row of every table compared with what the refresh left;
+- the diagnostic PDF (pdf.build_pdf, what the view and the background task run) of
+  `--pdf-territories` (default: Paris, Nord, Île-de-France), after the rest: cold (the first PDF
+  of a fresh process, WeasyPrint imported and its fonts found there; one process per
+  repetition) then warm (the next PDF of that process), min / median of `--pdf-reps`, with its
+  steps (figures, HTML, WeasyPrint), its size in bytes and the time to serve the cached file.
+  `--pdf-only` runs only this part; `--pdf-profile DIR` writes a cProfile of a cold and a warm
+  PDF per territory (its own process, not timed).
 
     python bench/observatory_bench.py --json out.json [--territories 60] [--changes 10000]
+                                      [--pdf-only] [--pdf-reps 3] [--pdf-profile DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +48,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -50,6 +63,7 @@ from atelier.observatory.models import (  # noqa: E402
     Place,
     State,
 )
+from atelier.observatory.pdf import build_pdf, cached_pdf  # noqa: E402
 from atelier.observatory.selectors.charts import page_charts  # noqa: E402
 from atelier.observatory.selectors.diagnostic import diagnostic  # noqa: E402
 from atelier.observatory.selectors.economy import economy_share  # noqa: E402
@@ -71,6 +85,8 @@ PLACE_COLUMN = {
     Level.REGION: "region",
 }
 CUSTOM_CODE = "bench-custom"
+PDF_TERRITORIES = "departement:75,departement:59,region:11"
+PDF_TARGETS = {Level.DEPARTEMENT: 3.0, Level.REGION: 10.0}  # seconds (issue 9)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -214,6 +230,101 @@ def settle() -> bool:
     return True
 
 
+def _timed_pdf(territory) -> dict:
+    """One pdf.build_pdf, its steps timed through its progress callback."""
+    marks: dict[str, float] = {}
+    cpu, t0 = time.process_time(), time.perf_counter()
+    path = build_pdf(territory, lambda step: marks.setdefault(step, time.perf_counter()))
+    end = time.perf_counter()
+    return {
+        "seconds": round(end - t0, 3),
+        "cpu_seconds": round(time.process_time() - cpu, 3),  # this process's (not the server's)
+        "steps": {
+            "version": round(marks["figures"] - t0, 3),
+            "figures": round(marks["html"] - marks["figures"], 3),
+            "html": round(marks["pdf"] - marks["html"], 3),
+            "weasyprint": round(end - marks["pdf"], 3),
+        },
+        "bytes": path.stat().st_size,
+    }
+
+
+def pdf_probe(key: str, warm: int, profile: Path | None) -> dict:
+    """In a fresh process: the first PDF of `key` (cold), then `warm` more; or, with `profile`,
+    a cold and a warm one under cProfile (written as `<profile>/<key>-cold|warm.prof`)."""
+    level, code = key.split(":")
+    territory = territory_resolve(level, code)
+    assert territory is not None, key
+    settings.ATELIER_OBSERVATORY_PDF_DIR = Path(tempfile.mkdtemp(prefix="atelier-bench-pdf."))
+    try:
+        if profile is not None:
+            for name in ("cold", "warm"):
+                profiler = cProfile.Profile()
+                profiler.runcall(build_pdf, territory)
+                profiler.dump_stats(profile / f"{key.replace(':', '-')}-{name}.prof")
+            return {}
+        runs = [_timed_pdf(territory) for _ in range(1 + warm)]
+        t0 = time.perf_counter()
+        served = cached_pdf(territory)
+        assert served is not None
+        served.read_bytes()
+        cached_ms = (time.perf_counter() - t0) * 1000
+    finally:
+        shutil.rmtree(settings.ATELIER_OBSERVATORY_PDF_DIR, ignore_errors=True)
+    return {"label": territory.label, "runs": runs, "cached_ms": round(cached_ms, 2)}
+
+
+def _probe_process(key: str, warm: int, profile: Path | None) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json") as result:
+        cmd = [sys.executable, __file__, "--pdf-probe", key, "--pdf-warm", str(warm),
+               "--json", result.name]  # fmt: skip
+        if profile is not None:
+            cmd += ["--pdf-profile", str(profile)]
+        subprocess.run(cmd, check=True)
+        return json.loads(Path(result.name).read_text() or "{}")
+
+
+def _summary(runs: list[dict]) -> dict:
+    seconds = [r["seconds"] for r in runs]
+    return {
+        "min_s": round(min(seconds), 2),
+        "median_s": round(statistics.median(seconds), 2),
+        "max_s": round(max(seconds), 2),
+        "cpu_median_s": round(statistics.median(r["cpu_seconds"] for r in runs), 2),
+        "steps_median_s": {
+            step: round(statistics.median(r["steps"][step] for r in runs), 3)
+            for step in runs[0]["steps"]
+        },
+    }
+
+
+def pdf_bench(keys: list[str], reps: int, warm: int, profile: Path | None) -> dict:
+    """The diagnostic PDF of each territory: `reps` fresh processes, each a cold PDF then
+    `warm` warm ones; the target of its level (issue 9)."""
+    out: dict = {"load_before": [round(x, 2) for x in os.getloadavg()], "territories": {}}
+    for key in keys:
+        probes = [_probe_process(key, warm, None) for _ in range(reps)]
+        cold = [p["runs"][0] for p in probes]
+        warm_runs = [r for p in probes for r in p["runs"][1:]]
+        target = PDF_TARGETS.get(key.split(":")[0])
+        entry = {
+            "label": probes[0]["label"],
+            "target_s": target,
+            "cold": _summary(cold),
+            "warm": _summary(warm_runs) if warm_runs else None,
+            "bytes": cold[0]["bytes"],
+            "cached_ms_median": round(statistics.median(p["cached_ms"] for p in probes), 2),
+            "meets_target_cold": target is None or max(r["seconds"] for r in cold) <= target,
+        }
+        out["territories"][key] = entry
+        print(f"[{connection.vendor}] observatory PDF {key}: {entry}", flush=True)
+        if profile is not None:
+            profile.mkdir(parents=True, exist_ok=True)
+            _probe_process(key, 0, profile)
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=42)
@@ -222,9 +333,26 @@ def main() -> None:
     ap.add_argument("--baseline-reps", type=int, default=1)
     ap.add_argument("--changes", type=int, default=10_000)
     ap.add_argument("--json", type=Path, required=True)
+    ap.add_argument("--pdf-only", action="store_true", help="only the diagnostic PDF part")
+    ap.add_argument("--pdf-territories", default=PDF_TERRITORIES, help="level:code,…")
+    ap.add_argument("--pdf-reps", type=int, default=3, help="fresh processes per territory")
+    ap.add_argument("--pdf-warm", type=int, default=1, help="warm PDFs after each cold one")
+    ap.add_argument("--pdf-profile", type=Path, help="write cProfile files of the PDFs here")
+    ap.add_argument("--pdf-probe", help=argparse.SUPPRESS)  # one process of pdf_bench
     args = ap.parse_args()
-    rng = random.Random(args.seed)
+    if args.pdf_probe:
+        result = pdf_probe(args.pdf_probe, args.pdf_warm, args.pdf_profile)
+        args.json.write_text(json.dumps(result, ensure_ascii=False))
+        return
+    pdf_keys = [k.strip() for k in args.pdf_territories.split(",") if k.strip()]
     vendor = connection.vendor
+    if args.pdf_only:
+        pdf = pdf_bench(pdf_keys, args.pdf_reps, args.pdf_warm, args.pdf_profile)
+        args.json.write_text(
+            json.dumps({"engine": vendor, "pdf": pdf}, indent=2, ensure_ascii=False)
+        )
+        return
+    rng = random.Random(args.seed)
     out: dict = {"engine": vendor}
     print(f"[{vendor}] observatory: full rebuild…", flush=True)
     t0 = time.perf_counter()
@@ -288,6 +416,7 @@ def main() -> None:
         "refresh_steps": refreshed.steps,
     }
     print(f"[{vendor}] observatory after {changed} rows: {out['incremental']}", flush=True)
+    out["pdf"] = pdf_bench(pdf_keys, args.pdf_reps, args.pdf_warm, args.pdf_profile)
     args.json.write_text(json.dumps(out, indent=2, ensure_ascii=False))
 
 

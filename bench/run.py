@@ -8,7 +8,8 @@ not given), prints one table and writes bench/RESULTS.md with the command that p
                         [--import-rows 1200000] [--skip-import] [--no-write]
                         [--scan-rows 10000000] [--skip-scan]
                         [--concurrency-rows 150000] [--skip-concurrency] [--out DIR]
-                        [--observatory-changes 10000] [--skip-observatory]
+                        [--observatory-changes 10000] [--observatory-pdf-reps 3]
+                        [--skip-observatory]
 
 `make bench-smoke` runs the same steps at tiny sizes, in var/bench-smoke, with --no-write.
 """
@@ -89,7 +90,7 @@ def run_engine(engine: str, url: str | None, args) -> dict:
         cmd = [PY, str(ROOT / "bench" / "observatory_bench.py"), "--seed", str(args.seed),
                "--territories", str(args.observatory_territories),
                "--reps", str(args.observatory_reps), "--changes", str(args.observatory_changes),
-               "--json", str(obs)]  # fmt: skip
+               "--pdf-reps", str(args.observatory_pdf_reps), "--json", str(obs)]  # fmt: skip
         subprocess.run(cmd, check=True, env=env, cwd=ROOT)
         data["observatory"] = json.loads(obs.read_text())
     if not args.skip_import:
@@ -295,6 +296,40 @@ def observatory_rows(row) -> None:
         lambda v: v == "yes",
     )
     row("  full rebuild (s)", "—", lambda r: obs(r)["rebuild_seconds"], bool)
+    pdf_rows(row)
+
+
+def pdf_rows(row) -> None:
+    """The diagnostic PDF (bench/observatory_bench.py): cold = first PDF of a fresh process."""
+
+    def pdfs(r: dict, level: str) -> list[dict]:
+        found = r["observatory"]["pdf"]["territories"]
+        return [v for k, v in found.items() if k.split(":")[0] == level]
+
+    def cold(r: dict, level: str) -> float:
+        return max(t["cold"]["median_s"] for t in pdfs(r, level))
+
+    def warm(r: dict, level: str) -> str:
+        return " / ".join(f"{t['warm']['median_s']}" for t in pdfs(r, level) if t["warm"])
+
+    row(
+        "observatory: diagnostic PDF of a département, cold, slowest median (s)",
+        "≤ 3",
+        lambda r: cold(r, "departement"),
+        lambda v: v <= 3,
+    )
+    row(
+        "  of Île-de-France (région), cold, median (s)",
+        "≤ 10",
+        lambda r: cold(r, "region"),
+        lambda v: v <= 10,
+    )
+    row(
+        "  warm medians (s): départements / région",
+        "—",
+        lambda r: f"{warm(r, 'departement')} / {warm(r, 'region')}",
+        bool,
+    )
 
 
 def details(results: dict[str, dict]) -> str:
@@ -352,6 +387,7 @@ def main() -> None:
     ap.add_argument("--observatory-territories", type=int, default=60)
     ap.add_argument("--observatory-reps", type=int, default=5)
     ap.add_argument("--observatory-changes", type=int, default=10_000)
+    ap.add_argument("--observatory-pdf-reps", type=int, default=3)
     ap.add_argument("--out", type=Path, default=OUT, help="work directory (databases, JSON)")
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     ap.add_argument(

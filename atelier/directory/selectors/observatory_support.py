@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 
 from ..enums import Approval, MembershipStatus, Theme
 from ..models import Organisation, OrganisationMembership
@@ -56,21 +56,25 @@ def support_structures(
         .filter(commune_code__in=communes)
         .annotate(sup_a=F("approval_bits").bitand(approvals), sup_t=F("theme_bits").bitand(themes))
         .filter(Q(sup_a__gt=0) | Q(sup_t__gt=0))
+        .annotate(total=Window(Count("id")))  # the count in the same scan as the list
         .order_by("name", "id")
-        .values_list("id", "name", "approval_bits", "theme_bits")
+        .values_list("id", "name", "approval_bits", "theme_bits", "total")
     )
-    total = rows.count()
-    found = [SupportStructure(i, n, _kind(a, t)) for i, n, a, t in rows[:limit]]
-    return total, found
+    found = list(rows[:limit])
+    total = found[0][4] if found else 0
+    return total, [SupportStructure(i, n, _kind(a, t)) for i, n, a, t, _total in found]
 
 
 def networks_present(communes: list[str]) -> list[NetworkPresence]:
-    """Networks with active members whose head office is in `communes`, most members first."""
+    """Networks with active members whose head office is in `communes`, most members first.
+    Read from the memberships, each checked against its organisation (EXISTS on its key): the
+    memberships are far fewer than the organisations of a large territory, which an
+    `organisation IN (…)` would read first (a whole region's: about a second at 1 M)."""
+    members = Organisation.objects.in_perimeter().filter(
+        pk=OuterRef("organisation_id"), commune_code__in=communes
+    )
     rows = (
-        OrganisationMembership.objects.filter(
-            status=MembershipStatus.ACTIVE,
-            organisation__in=Organisation.objects.in_perimeter().filter(commune_code__in=communes),
-        )
+        OrganisationMembership.objects.filter(Exists(members), status=MembershipStatus.ACTIVE)
         .values("network__name")
         .annotate(members=Count("organisation", distinct=True))
         .filter(~Q(members=0))

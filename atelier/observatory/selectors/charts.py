@@ -85,18 +85,33 @@ def bar_chart(
     return Chart(chart_id, title, summary, table_id, TOP * 2 + ROW_HEIGHT * len(rows), tuple(bars))
 
 
-def page_charts(ind: Indicators) -> dict[str, Chart]:
+BarRow = tuple[str, float | int | Secret | None]
+
+
+def _largest(rows: list[BarRow], count: int) -> list[BarRow]:
+    """The `count` rows with the largest published values, largest first (secret and missing
+    values left out: they have no bar)."""
+    published = [(label, float(v)) for label, v in rows if isinstance(v, int | float)]
+    published.sort(key=lambda row: -row[1])
+    return [(label, v) for label, v in published[:count]]
+
+
+def page_charts(ind: Indicators, bars_max: int | None = None) -> dict[str, Chart]:
     """The charts of the page by table id: establishments by each breakdown, creations per
-    year (the last 15 years)."""
+    year (the last 15 years). With `bars_max` (the PDF: a chart is an image that cannot run
+    over a page), a breakdown with more values draws only its `bars_max` largest ones."""
     charts = {}
     for b in ind.breakdowns:
         table_id = breakdown_anchor(b.dimension)
-        charts[table_id] = bar_chart(
-            f"graphique-{b.dimension}",
-            _("Établissements par %(dimension)s") % {"dimension": b.label},
-            table_id,
-            [(c.label, c.establishments) for c in b.cells],
-        )
+        title = _("Établissements par %(dimension)s") % {"dimension": b.label}
+        rows: list[BarRow] = [(c.label, c.establishments) for c in b.cells]
+        if bars_max is not None and len(rows) > bars_max:
+            rows = _largest(rows, bars_max)
+            title = _("%(title)s — les %(n)d valeurs les plus fréquentes") % {
+                "title": title,
+                "n": len(rows),
+            }
+        charts[table_id] = bar_chart(f"graphique-{b.dimension}", title, table_id, rows)
     recent = ind.series[-15:]
     charts[SERIES] = bar_chart(
         "graphique-creations",

@@ -17,10 +17,10 @@ from atelier.directory.selectors.observatory_support import (
     support_structures,
 )
 
-from ..enums import BAND_BOUNDS, Dimension, Level
+from ..enums import BAND_BOUNDS, BREAKDOWNS, Dimension, Level
 from ..models import Place, TerritoryPopulation
 from .charts import Chart, page_charts
-from .diagnostic import SERIES, Sentence, diagnostic
+from .diagnostic import SERIES, Sentence, breakdown_anchor, diagnostic
 from .indicators import Cell, Indicators, indicators
 from .references import ReferenceGroup, references_for
 from .secrecy import RULE_EXPLANATION, RULES, Secret
@@ -31,6 +31,14 @@ TOP_SECTORS = 10
 # The PDF prints the creations and cessations of the last years only (the page and its CSV have
 # the whole series): a document of bounded length whatever the history.
 SERIES_YEARS = 20
+# A chart of the PDF is one image, which WeasyPrint cannot split across pages: a breakdown with
+# many values (the legal forms: some 250 in a large territory) draws its largest ones only; its
+# table prints the values with the most establishments (the page and its CSV have them all),
+# which also bounds the time WeasyPrint takes (most of it goes in laying out table cells).
+CHART_BARS = 16
+BREAKDOWN_ROWS = 40
+ESTABLISHMENTS_COLUMN = 2  # in a breakdown table (tables.breakdown_table)
+BREAKDOWN_IDS = frozenset(breakdown_anchor(d) for d in BREAKDOWNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +92,24 @@ def top_sectors(ind: Indicators, count: int = TOP_SECTORS) -> list[Cell]:
     return sorted(cells, key=lambda c: (-int(c.establishments), c.label))[:count]  # type: ignore[arg-type]
 
 
+def _largest_rows(table: Table, count: int) -> Table:
+    """The `count` rows with the most establishments, most first (secret counts last)."""
+
+    def size(row: tuple) -> int:
+        value = row[ESTABLISHMENTS_COLUMN]
+        return -1 if isinstance(value, Secret) or value is None else int(value)
+
+    rows = sorted(table.rows, key=lambda row: -size(row))[:count]
+    caption = _(
+        "%(caption)s — les %(n)d valeurs comptant le plus d'établissements, sur %(total)d "
+        "(toutes en CSV sur la page)"
+    ) % {"caption": table.caption, "n": count, "total": len(table.rows)}
+    return replace(table, caption=caption, rows=tuple(rows))
+
+
 def _bounded(table: Table) -> Table:
+    if table.id in BREAKDOWN_IDS and len(table.rows) > BREAKDOWN_ROWS:
+        return _largest_rows(table, BREAKDOWN_ROWS)
     if table.id != SERIES or len(table.rows) <= SERIES_YEARS:
         return table
     caption = _("%(caption)s — les %(n)d dernières années (série complète en CSV sur la page)") % {
@@ -96,7 +121,7 @@ def _bounded(table: Table) -> Table:
 
 def document(territory: Territory, ind: Indicators | None = None) -> Document:
     ind = ind or indicators(territory)
-    charts = page_charts(ind)
+    charts = page_charts(ind, CHART_BARS)
     tables = [(_bounded(table), charts.get(table.id)) for table in all_tables(ind)]
     places = territory_places(territory)
     support_total, support = support_structures(places)

@@ -175,3 +175,39 @@ def test_top_sectors_are_the_known_sections_with_most_establishments(data):
     sectors = top_sectors(indicators(territory_resolve("ept", "200057867")))
     # 4 establishments in Q (88.99B), 3 in M (70.22Z); the unknown section is not a sector.
     assert [(c.value, c.establishments) for c in sectors] == [("Q", 4), ("M", 3)]
+
+
+def test_a_breakdown_with_many_values_prints_its_largest_ones(data, monkeypatch):
+    from atelier.observatory.selectors import document as document_selectors
+
+    for _ in range(6):
+        make_organisation(data, places=["aubervilliers"], naf="70.22Z")
+    for _ in range(3):  # the unknown section: 5 organisations
+        make_organisation(data, places=["aubervilliers"])
+    observatory_rebuild()
+    territory = territory_resolve("ept", "200057867")
+    full = {t.id: t for t, _chart in document_selectors.document(territory).tables}
+    naf = full["repartition-naf"]
+    assert [row[2] for row in naf.rows] == [5, 6, 4]  # unknown, M, Q: all published
+    monkeypatch.setattr(document_selectors, "BREAKDOWN_ROWS", 2)
+    monkeypatch.setattr(document_selectors, "CHART_BARS", 2)
+    doc = document_selectors.document(territory)
+    table, chart = next((t, c) for t, c in doc.tables if t.id == "repartition-naf")
+    # The 2 values with most establishments (M: 6, unknown: 5), most first; Q in the CSV.
+    assert [row[0] for row in table.rows] == [naf.rows[1][0], naf.rows[0][0]]
+    assert f"les 2 valeurs comptant le plus d'établissements, sur {len(naf.rows)}" in table.caption
+    assert [bar.label for bar in chart.bars] == [row[0] for row in table.rows]
+    assert "les 2 valeurs les plus fréquentes" in chart.title
+    # Tables with few values are printed whole.
+    assert len(next(t for t, _c in doc.tables if t.id == "repartition-family").rows) == len(
+        full["repartition-family"].rows
+    )
+
+
+def test_secret_cells_are_plain_words_in_the_pdf(client, data):
+    territory = territory_resolve("ept", "200057867")
+    page = client.get("/observatoire/ept/200057867/").content.decode()
+    assert 'class="obs-secret" href="#secret-statistique"' in page  # the page links them
+    html = pdf_service.diagnostic_html(territory)
+    assert ">secret<" in html and 'class="obs-secret"' not in html
+    assert 'id="secret-statistique"' in html  # the rule is explained in the document
