@@ -286,6 +286,7 @@ def main() -> None:
         "tables_differing_from_full_rebuild": differing,
         "rows_compared": sum(len(rows) for rows in rebuilt.values()),
         "refresh_steps": refreshed.steps,
+        "lists_recomputed": refreshed.recomputed,
     }
     print(f"[{vendor}] observatory after {changed} rows: {out['incremental']}", flush=True)
     args.json.write_text(json.dumps(out, indent=2, ensure_ascii=False))
