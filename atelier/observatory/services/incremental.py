@@ -33,14 +33,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from atelier.directory.selectors import observatory_source as source
 
-from ..enums import Level
 from ..models import Aggregate, EconomyAggregate, Fact, FlowAggregate, State
 from . import maxima
 from . import rebuild as rb

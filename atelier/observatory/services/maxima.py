@@ -33,7 +33,7 @@ from __future__ import annotations
 from django.db import connection
 
 from ..enums import Level
-from ..models import Aggregate, Fact, TopContribution
+from ..models import Aggregate, TopContribution
 from . import rebuild as rb
 
 JOB_DELTA = "observatory_tmp_job_delta"  # the refresh's facts of both signs with jobs

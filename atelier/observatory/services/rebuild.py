@@ -281,7 +281,7 @@ def top_contributions_sql(
     organisation first; `where` adds conditions (` AND …`)."""
     value_expr, join = DIMENSION_SQL[dimension]
     return (
-        f"SELECT '{level}', code, '{dimension}', value, org, jc FROM ("
+        f"SELECT '{level}', code, '{dimension}', value, org, jc FROM ("  # noqa: S608
         "SELECT code, value, org, jc, ROW_NUMBER() OVER (PARTITION BY code, value "
         "ORDER BY jc DESC, org) AS n FROM ("
         f"SELECT {code_expr} AS code, {value_expr} AS value, f.org AS org, "

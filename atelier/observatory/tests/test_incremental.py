@@ -139,9 +139,7 @@ def random_changes(ref, rng: random.Random) -> None:
 
 
 @pytest.mark.parametrize(("seed", "top_k"), [(2, 12), (11, 12), (5, 2), (7, 1)])
-def test_random_changes_refreshed_incrementally_equal_a_full_rebuild(
-    ref, monkeypatch, seed, top_k
-):
+def test_random_changes_refreshed_incrementally_equal_a_full_rebuild(ref, monkeypatch, seed, top_k):
     # Short lists (2, 1) make their rules decide at every level: a leader that lost, a gainer
     # entering or not, lists cut, emptied and recomputed.
     monkeypatch.setattr(rebuild, "TOP_K", top_k)
