@@ -114,7 +114,7 @@ def update_lists() -> None:
         f"UPDATE {CELLS} SET (listed, top) = (SELECT COUNT(*), MAX(t.jobs) "  # noqa: S608
         f"FROM {top} AS t WHERE {match('t', CELLS)})"
     )
-    partition = ", ".join(f"t.{c}" for c in _CELL)
+    partition = ", ".join(f"c.{c}" for c in _CELL)  # c's: read from CELLS, not the whole table
     rb._execute(  # cut to TOP_K (the largest is kept: `top` holds)
         f"DELETE FROM {top} WHERE id IN (SELECT id FROM ("  # noqa: S608
         f"SELECT t.id, ROW_NUMBER() OVER (PARTITION BY {partition} "
