@@ -214,16 +214,12 @@ def settle() -> bool:
     rebuild: wait until they are older than the margin and rebuild once, so that the refresh
     measured reads only the changes. True when it had to."""
     since = State.objects.get(key=rb.STATE_KEY).changes_since
-    latest = max(
-        d
-        for d in (
-            Organisation.objects.aggregate(m=Max("updated_at"))["m"],
-            Establishment.objects.aggregate(m=Max("updated_at"))["m"],
-            since,
-        )
-        if d is not None
+    written = (
+        Organisation.objects.aggregate(m=Max("updated_at"))["m"],
+        Establishment.objects.aggregate(m=Max("updated_at"))["m"],
     )
-    if since is None or latest < since:
+    latest = max((d for d in written if d is not None), default=None)
+    if since is None or latest is None or latest < since:
         return False
     time.sleep(max(0.0, (latest + rb.CHANGES_OVERLAP - timezone.now()).total_seconds()) + 1)
     rb.observatory_rebuild()
@@ -414,6 +410,7 @@ def main() -> None:
         "tables_differing_from_full_rebuild": differing,
         "rows_compared": sum(len(rows) for rows in rebuilt.values()),
         "refresh_steps": refreshed.steps,
+        "lists_recomputed": refreshed.recomputed,
     }
     print(f"[{vendor}] observatory after {changed} rows: {out['incremental']}", flush=True)
     out["pdf"] = pdf_bench(pdf_keys, args.pdf_reps, args.pdf_warm, args.pdf_profile)

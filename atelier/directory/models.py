@@ -23,6 +23,15 @@ from .enums import (
 )
 
 
+def in_perimeter_q(prefix: str = "") -> models.Q:
+    """`OrganisationQuerySet.in_perimeter` as a condition on the organisation reached by
+    `prefix` (e.g. "organisation__" from an establishment: a condition on the join, where an
+    `organisation__in=` subquery would read every organisation of the perimeter first)."""
+    return ~models.Q(**{f"{prefix}ess_rule": EssRule.NONE}) & models.Q(
+        **{f"{prefix}is_active": True}
+    )
+
+
 class OrganisationQuerySet(models.QuerySet):
     def in_ess(self) -> "OrganisationQuerySet":
         """Organisations placed in the ESS perimeter by a rule (ceased ones included)."""
@@ -30,7 +39,7 @@ class OrganisationQuerySet(models.QuerySet):
 
     def in_perimeter(self) -> "OrganisationQuerySet":
         """What the Atlas shows by default: in the ESS perimeter and active."""
-        return self.in_ess().filter(is_active=True)
+        return self.filter(in_perimeter_q())
 
 
 class Organisation(TimeStampedModel):

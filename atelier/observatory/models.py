@@ -8,6 +8,8 @@ build, set-based too), never edited one row at a time.
 - `Aggregate`: per territory of every level × dimension × value, the counts, the employee
   estimate and what statistical confidentiality needs (organisations present, the largest
   share of one organisation).
+- `TopContribution`: per aggregate cell, its few largest organisations' jobs (what the
+  refresh keeps `Aggregate.max_org_jobs` exact with, services.maxima).
 - `FlowAggregate`: creations and cessations per territory and year.
 - `TerritoryPopulation`: population and communes of every territory (indexes per inhabitant).
 - `Fact`: the facts the tables were computed from (one row per organisation at its head office,
@@ -56,6 +58,9 @@ class Aggregate(models.Model):
     jobs_high = models.FloatField()
     # The largest central estimate of one organisation's jobs in the cell (dominance rule).
     max_org_jobs = models.FloatField()
+    # Organisations with estimated jobs in the cell (central estimate above 0): the cell's
+    # list of largest contributions (`TopContribution`) is complete when it holds that many.
+    employers = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("agrégat de l'observatoire")
@@ -67,6 +72,32 @@ class Aggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}:{self.code} {self.dimension}={self.value}"
+
+
+class TopContribution(models.Model):
+    """One of the largest organisations of an aggregate cell (its central estimate of jobs
+    there, above 0): at most services.rebuild.TOP_K per cell, so that a refresh finds the
+    largest organisation of a cell whose leader lost jobs without reading the territory's facts
+    (services.maxima). Every organisation of the cell not listed has at most the jobs of the
+    smallest one listed."""
+
+    level = models.CharField(max_length=16, choices=Level.choices)
+    code = models.CharField(max_length=40)
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    value = models.CharField(max_length=16, blank=True)
+    org = models.BigIntegerField()
+    jobs = models.FloatField()
+
+    class Meta:
+        verbose_name = _("plus grande contribution d'une case")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "code", "dimension", "value", "org"], name="observatory_top_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}:{self.code} {self.dimension}={self.value} {self.org}"
 
 
 class FlowAggregate(models.Model):

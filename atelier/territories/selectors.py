@@ -92,6 +92,17 @@ def commune_places(codes: list[str] | None = None) -> dict[str, CommunePlace]:
     }
 
 
+def commune_levels() -> list[tuple[str, str, str, str, str, int | None]]:
+    """(code, département, région, EPCI, EPT, population) of every commune and municipal
+    arrondissement ('' when in no EPCI or EPT), in one query of plain values: what a copy of
+    the reference by level needs (the observatory checks its copy against it at every
+    refresh)."""
+    rows = Commune.objects.values_list(
+        "code", "departement_id", "region_id", "epci_id", "ept_id", "population"
+    )
+    return [(code, dep, reg, epci or "", ept or "", pop) for code, dep, reg, epci, ept, pop in rows]
+
+
 def commune_place(code: str) -> CommunePlace | None:
     return commune_places([code]).get(code)
 

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from atelier.search import versions
 
 from ..indexes import VERSION
-from ..models import EconomyCount, EconomyCoverage, Establishment, Organisation
+from ..models import EconomyCount, EconomyCoverage, Establishment, Organisation, in_perimeter_q
 
 # The data version that moves with every write to organisations and establishments
 # (atelier.search.versions): the observatory compares it with the one it was built from.
@@ -41,11 +41,9 @@ def establishment_facts() -> QuerySet:
     """One row per open establishment with a commune, of an active organisation of the ESS
     perimeter: where it is (`f_place`, its own commune), its own headcount band (`f_band`) and
     its organisation's facets."""
-    perimeter = Organisation.objects.in_perimeter()
     return (
-        Establishment.objects.filter(
-            is_open=True, commune__isnull=False, organisation__in=perimeter
-        )
+        Establishment.objects.filter(in_perimeter_q("organisation__"))
+        .filter(is_open=True, commune__isnull=False)
         .order_by()
         .values(
             f_org=F("organisation_id"),

@@ -1,5 +1,6 @@
 """Custom territories: a list of communes (or municipal arrondissements) saved by the staff of
-a network, with its figures recomputed at once (services.rebuild.custom_territory_rebuild)."""
+a network, with its figures recomputed at once (custom_territory_rebuild, with
+the rebuild's SQL: services.rebuild)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,19 @@ from django.utils.translation import gettext as _
 from atelier.territories.names import place_key
 from atelier.territories.selectors import commune_codes, commune_places, communes_named
 
-from ..models import CustomTerritory, CustomTerritoryCommune
-from .places import PLM_COMMUNES
-from .rebuild import custom_territory_forget, custom_territory_rebuild
+from ..enums import Level
+from ..models import (
+    Aggregate,
+    CustomTerritory,
+    CustomTerritoryCommune,
+    EconomyAggregate,
+    FlowAggregate,
+    State,
+    TerritoryPopulation,
+    TopContribution,
+)
+from . import rebuild as rb
+from .places import PLM_COMMUNES, places_rebuild
 
 MAX_COMMUNES = 2000
 _CODE = re.compile(r"^(?:\d[0-9AB]\d{3})$")
@@ -125,3 +136,45 @@ def custom_territory_delete(territory: CustomTerritory) -> None:
     code = territory.code
     territory.delete()
     custom_territory_forget(code)
+
+
+def custom_territory_rebuild(territory_id: int, code: str) -> int:
+    """Recompute the rows of one custom territory (after it was created or its communes
+    changed) from the facts of its places only, without waiting for the next full rebuild; the
+    number of aggregate rows. The other territories keep the figures of the last rebuild."""
+    places_rebuild()
+    members = "SELECT code FROM observatory_customterritorycommune WHERE territory_id = %s"
+    where = f"(p.commune IN ({members}) OR p.arrondissement IN ({members}))"
+    levels: list[str] = [Level.CUSTOM]
+    try:
+        rb._create_temp_tables()
+        with transaction.atomic():  # the state row first: no refresh publishes meanwhile
+            state = State.objects.select_for_update().filter(key=rb.STATE_KEY).first()
+            if state is not None and state.built_at and state.fact_schema == rb.FACT_SCHEMA:
+                # The facts of the last build: the territory agrees with every other one (and
+                # the next incremental refresh subtracts from it what it subtracts elsewhere).
+                rb.insert_stored_facts(where, [territory_id, territory_id])
+            else:
+                rb._insert_facts(where, [territory_id, territory_id])
+            aggregates = rb._insert_aggregates(levels, territory_id)
+            rb._insert_top(levels, territory_id)
+            rb._insert_flows(levels, territory_id)
+            rb._insert_populations(levels, territory_id)
+            rb._insert_economy(levels, territory_id)
+            rb._publish(code)
+    finally:
+        rb._drop_temp_tables()
+    return aggregates
+
+
+def custom_territory_forget(code: str) -> None:
+    """Remove the rows of a deleted custom territory."""
+    with transaction.atomic():
+        for model in (
+            Aggregate,
+            TopContribution,
+            FlowAggregate,
+            TerritoryPopulation,
+            EconomyAggregate,
+        ):
+            model.objects.filter(level=Level.CUSTOM, code=code).delete()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from atelier.territories.selectors import commune_codes, commune_places
+from atelier.territories.selectors import commune_codes, commune_levels
 
 from ..models import Place
 
@@ -35,26 +35,19 @@ def places_rebuild() -> int:
 
 def places_refresh() -> tuple[int, bool]:
     """The same: the number of places, and whether the copy had to be rewritten (then an
-    incremental refresh cannot reuse the facts stored with the old places)."""
+    incremental refresh cannot reuse the facts stored with the old places). Compared as plain
+    values (read at every refresh); the rows are built only to rewrite them."""
     parents = {arm: parent for parent in PLM_COMMUNES for arm in commune_codes(parent)[1:]}
-    rows = [
-        Place(
-            code=place.code,
-            is_arrondissement=place.code in parents,
-            commune=parents.get(place.code, place.code),
-            arrondissement=place.code if place.code in parents else "",
-            epci=place.epci_code,
-            ept=place.ept_code,
-            departement=place.departement_code,
-            region=place.region_code,
-            population=place.population,
-        )
-        for place in commune_places().values()
-    ]
-    wanted = {tuple(getattr(row, f) for f in FIELDS) for row in rows}
+    wanted = {  # rows in the order of FIELDS
+        (code, code in parents, parents.get(code, code), code if code in parents else "",
+         epci, ept, departement, region, population)
+        for code, departement, region, epci, ept, population in commune_levels()
+    }  # fmt: skip
     if set(Place.objects.values_list(*FIELDS)) == wanted:
-        return len(rows), False
+        return len(wanted), False
     with transaction.atomic():
         Place.objects.all().delete()
-        Place.objects.bulk_create(rows, batch_size=2000)
-    return len(rows), True
+        Place.objects.bulk_create(
+            [Place(**dict(zip(FIELDS, row, strict=True))) for row in wanted], batch_size=2000
+        )
+    return len(wanted), True

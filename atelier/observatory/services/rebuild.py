@@ -18,7 +18,9 @@ in one short transaction: readers see the previous figures until it commits, and
    arrondissement, EPCI, EPT, département, région, France) and every dimension (total,
    family, legal form, NAF section, headcount band, theme), grouped first by organisation
    (so that the number of organisations present and the largest organisation's jobs are
-   exact at every level), then by territory and value.
+   exact at every level), then by territory and value; and each cell's TOP_K largest
+   organisations (`observatory_topcontribution`, what services.maxima keeps the largest one
+   exact with during an incremental refresh).
 4. Creations and cessations per year, and the population of every territory; then the copy
    into `observatory_aggregate`, `observatory_flowaggregate`, `observatory_territorypopulation`,
    and of the facts themselves into `observatory_fact` (what services.incremental subtracts
@@ -43,12 +45,22 @@ from django.utils import timezone
 from atelier.directory.selectors import observatory_source as source
 
 from ..enums import BAND_BOUNDS, FRANCE_CODE, Dimension, Flow, Level
-from ..models import Aggregate, EconomyAggregate, Fact, FlowAggregate, State, TerritoryPopulation
+from ..models import (
+    Aggregate,
+    EconomyAggregate,
+    Fact,
+    FlowAggregate,
+    State,
+    TerritoryPopulation,
+    TopContribution,
+)
 from .places import places_rebuild
 
 STATE_KEY = "default"
 # The layout of `observatory_fact`: a stored build of another layout is rebuilt in full.
-FACT_SCHEMA = 1
+FACT_SCHEMA = 2  # 2: with the lists of largest contributions (TopContribution)
+# The largest organisations listed per aggregate cell (services.maxima).
+TOP_K = 12
 # A refresh reads the directory rows written at or after the start of the previous one minus
 # this margin (a transaction that stamped its rows before that start but committed after it is
 # read again; reading an organisation twice changes nothing).
@@ -104,8 +116,9 @@ _FACT_COLUMNS = (
 _PLACE_COLUMNS = "p.commune, p.arrondissement, p.epci, p.ept, p.departement, p.region"
 _AGGREGATE_COLUMNS = (
     "level, code, dimension, value, organisations, establishments, contributors, jobs_low, "
-    "jobs_central, jobs_high, max_org_jobs"
+    "jobs_central, jobs_high, max_org_jobs, employers"
 )
+TOP_COLUMNS = "level, code, dimension, value, org, jobs"
 # The columns of `observatory_fact` (the temp facts without the codes of the levels, which the
 # place gives back).
 STORED_FACT_COLUMNS = (
@@ -118,21 +131,29 @@ _ECONOMY_COLUMNS = (
 )
 # The connection's temp tables (portable types: SQLite and PostgreSQL).
 FACT = "observatory_tmp_fact"
+JOB_FACT = "observatory_tmp_job_fact"  # its establishments with jobs (the lists read them)
 AGGREGATE = "observatory_tmp_aggregate"
+TOP = "observatory_tmp_top"
 FLOW = "observatory_tmp_flow"
 POPULATION = "observatory_tmp_population"
 ECONOMY_FACT = "observatory_tmp_economy_fact"
 ECONOMY = "observatory_tmp_economy"
-_TEMP_TABLES = {
-    FACT: "kind VARCHAR(1), org BIGINT, place VARCHAR(5), commune VARCHAR(5), "
+_FACT_TABLE = (
+    "kind VARCHAR(1), org BIGINT, place VARCHAR(5), commune VARCHAR(5), "
     "arrondissement VARCHAR(5), epci VARCHAR(9), ept VARCHAR(9), departement VARCHAR(3), "
     "region VARCHAR(3), family VARCHAR(16), legal VARCHAR(4), naf VARCHAR(1), themes INTEGER, "
     "band VARCHAR(2), year INTEGER, jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, "
-    "jobs_high DOUBLE PRECISION",
+    "jobs_high DOUBLE PRECISION"
+)
+_TEMP_TABLES = {
+    FACT: _FACT_TABLE,
+    JOB_FACT: _FACT_TABLE,
     AGGREGATE: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16), "
     "organisations INTEGER, establishments INTEGER, contributors INTEGER, "
     "jobs_low DOUBLE PRECISION, jobs_central DOUBLE PRECISION, jobs_high DOUBLE PRECISION, "
-    "max_org_jobs DOUBLE PRECISION",
+    "max_org_jobs DOUBLE PRECISION, employers INTEGER",
+    TOP: "level VARCHAR(16), code VARCHAR(40), dimension VARCHAR(8), value VARCHAR(16), "
+    "org BIGINT, jobs DOUBLE PRECISION",
     FLOW: "level VARCHAR(16), code VARCHAR(40), flow VARCHAR(8), year INTEGER, "
     "organisations INTEGER",
     POPULATION: "level VARCHAR(16), code VARCHAR(40), population BIGINT, communes INTEGER, "
@@ -236,9 +257,10 @@ def _insert_aggregates(levels: list[str], custom_id: int | None = None) -> int:
         for dimension, (value_expr, join) in DIMENSION_SQL.items():
             total += _execute(
                 f"INSERT INTO {table} (level, code, dimension, value, organisations, "  # noqa: S608
-                "establishments, contributors, jobs_low, jobs_central, jobs_high, max_org_jobs) "
-                f"SELECT '{level}', code, '{dimension}', value, SUM(o), SUM(e), COUNT(*), "
-                "SUM(jl), SUM(jc), SUM(jh), MAX(jc) FROM ("
+                "establishments, contributors, jobs_low, jobs_central, jobs_high, max_org_jobs, "
+                f"employers) SELECT '{level}', code, '{dimension}', value, SUM(o), SUM(e), "
+                "COUNT(*), SUM(jl), SUM(jc), SUM(jh), MAX(jc), "
+                "SUM(CASE WHEN jc > 0 THEN 1 ELSE 0 END) FROM ("
                 f"SELECT {code_expr} AS code, {value_expr} AS value, f.org AS org, "
                 "SUM(CASE WHEN f.kind = 'O' THEN 1 ELSE 0 END) AS o, "
                 "SUM(CASE WHEN f.kind = 'E' THEN 1 ELSE 0 END) AS e, "
@@ -247,6 +269,39 @@ def _insert_aggregates(levels: list[str], custom_id: int | None = None) -> int:
                 f"WHERE f.kind IN ('O', 'E') AND {code_expr} <> '' "
                 "GROUP BY 1, 2, 3) AS per_org GROUP BY code, value"
             )
+    return total
+
+
+def top_contributions_sql(
+    level: str, dimension: str, code_expr: str, source: str, where: str = ""
+) -> str:
+    """SQL selecting (level, code, dimension, value, org, jobs): the TOP_K largest
+    organisations (by central jobs, above 0) of every cell of `level` × `dimension` over
+    `source` (the establishments with jobs, alias `f`, with the level's join), grouped by
+    organisation first; `where` adds conditions (` AND …`)."""
+    value_expr, join = DIMENSION_SQL[dimension]
+    return (
+        f"SELECT '{level}', code, '{dimension}', value, org, jc FROM ("  # noqa: S608
+        "SELECT code, value, org, jc, ROW_NUMBER() OVER (PARTITION BY code, value "
+        "ORDER BY jc DESC, org) AS n FROM ("
+        f"SELECT {code_expr} AS code, {value_expr} AS value, f.org AS org, "
+        f"SUM(f.jobs_central) AS jc FROM {source} {join} WHERE {code_expr} <> ''{where} "
+        f"GROUP BY 1, 2, 3) AS per_org) AS ranked WHERE n <= {int(TOP_K)}"
+    )
+
+
+def _insert_top(levels: list[str], custom_id: int | None = None) -> int:
+    """Each cell's largest contributions (TOP_K at most), from the establishments with jobs."""
+    _execute(
+        f"INSERT INTO {JOB_FACT} SELECT * FROM {FACT} "  # noqa: S608 — our temp tables
+        "WHERE kind = 'E' AND jobs_central > 0"
+    )
+    total = 0
+    for level in levels:
+        source = f"{JOB_FACT} f {_level_join(level, custom_id)}"
+        for dimension in DIMENSION_SQL:
+            sql = top_contributions_sql(level, dimension, LEVEL_EXPR[level], source)
+            total += _execute(f"INSERT INTO {TOP} ({TOP_COLUMNS}) {sql}")  # noqa: S608
     return total
 
 
@@ -334,6 +389,7 @@ def _publish(custom_code: str | None = None) -> int:
     copied = 0
     for model, temp, columns in (
         (Aggregate, AGGREGATE, _AGGREGATE_COLUMNS),
+        (TopContribution, TOP, TOP_COLUMNS),
         (FlowAggregate, FLOW, _FLOW_COLUMNS),
         (TerritoryPopulation, POPULATION, _POPULATION_COLUMNS),
         (EconomyAggregate, ECONOMY, _ECONOMY_COLUMNS),
@@ -376,6 +432,7 @@ def observatory_rebuild() -> RebuildReport:
         levels = list(LEVEL_EXPR)
         facts = _insert_facts()
         aggregates = _insert_aggregates(levels)
+        _insert_top(levels)
         flows = _insert_flows(levels)
         _insert_populations(levels)
         _insert_economy(levels)
@@ -398,34 +455,6 @@ def observatory_rebuild() -> RebuildReport:
     return RebuildReport(version, places, facts, aggregates, flows, state.seconds)
 
 
-def custom_territory_rebuild(territory_id: int, code: str) -> int:
-    """Recompute the rows of one custom territory (after it was created or its communes
-    changed) from the facts of its places only, without waiting for the next full rebuild; the
-    number of aggregate rows. The other territories keep the figures of the last rebuild."""
-    places_rebuild()
-    members = "SELECT code FROM observatory_customterritorycommune WHERE territory_id = %s"
-    where = f"(p.commune IN ({members}) OR p.arrondissement IN ({members}))"
-    levels: list[str] = [Level.CUSTOM]
-    try:
-        _create_temp_tables()
-        with transaction.atomic():  # the state row first: no refresh publishes meanwhile
-            state = State.objects.select_for_update().filter(key=STATE_KEY).first()
-            if state is not None and state.built_at and state.fact_schema == FACT_SCHEMA:
-                # The facts of the last build: the territory agrees with every other one (and
-                # the next incremental refresh subtracts from it what it subtracts elsewhere).
-                insert_stored_facts(where, [territory_id, territory_id])
-            else:
-                _insert_facts(where, [territory_id, territory_id])
-            aggregates = _insert_aggregates(levels, territory_id)
-            _insert_flows(levels, territory_id)
-            _insert_populations(levels, territory_id)
-            _insert_economy(levels, territory_id)
-            _publish(code)
-    finally:
-        _drop_temp_tables()
-    return aggregates
-
-
 def insert_stored_facts(
     condition: str = "", params: list | tuple = (), *, table: str = FACT, sign: str = ""
 ) -> int:
@@ -440,10 +469,3 @@ def insert_stored_facts(
         f"FROM {Fact._meta.db_table} x JOIN observatory_place p ON p.code = x.place{where}",
         params,
     )
-
-
-def custom_territory_forget(code: str) -> None:
-    """Remove the rows of a deleted custom territory."""
-    with transaction.atomic():
-        for model in (Aggregate, FlowAggregate, TerritoryPopulation, EconomyAggregate):
-            model.objects.filter(level=Level.CUSTOM, code=code).delete()

@@ -4,6 +4,7 @@ writes), every row of every table of the observatory equals what a full rebuild 
 
 import datetime
 import random
+from collections import defaultdict
 
 import pytest
 from django.utils import timezone
@@ -13,10 +14,13 @@ from atelier.directory.models import Establishment, Organisation
 from atelier.directory.services.economy import economy_counts_replace
 from atelier.directory.services.organisations import organisation_refresh_derived
 from atelier.directory.tests.factories import RANDOM_CATEGORIES, NetworkFactory
+from atelier.observatory.enums import FRANCE_CODE, Level
 from atelier.observatory.models import (
     Aggregate,
+    CustomTerritoryCommune,
     EconomyAggregate,
     State,
+    TopContribution,
 )
 from atelier.observatory.selectors.snapshot import tables_snapshot
 from atelier.observatory.services import incremental, rebuild
@@ -29,6 +33,7 @@ from atelier.observatory.tests.factories import (
     make_directory,
     make_organisation,
     make_reference,
+    recompute,
 )
 from atelier.search import versions
 
@@ -43,6 +48,39 @@ def assert_equals_full_rebuild() -> None:
     for name, rows in full.items():
         assert after_refresh[name] == rows, name
     assert len(full["Aggregate"]) > 100
+
+
+def assert_lists_hold() -> None:
+    """The invariant of the lists of largest contributions (services.maxima), against the
+    oracle's jobs of every organisation of every cell: each listed one exact, none unlisted
+    above the smallest listed, a list for every cell with jobs and none for the others."""
+    lists: dict[tuple, dict[int, float]] = defaultdict(dict)
+    for *cell, org, jobs in TopContribution.objects.values_list(
+        "level", "code", "dimension", "value", "org", "jobs"
+    ):
+        lists[tuple(cell)][org] = jobs
+    for level, code in set(Aggregate.objects.values_list("level", "code")):
+        members = None
+        if level == Level.CUSTOM:
+            members = set(
+                CustomTerritoryCommune.objects.filter(territory__code=code).values_list(
+                    "code", flat=True
+                )
+            )
+        for (dimension, value), raw in recompute(level, code, members).items():
+            jobs = {org: j for org, j in raw.org_jobs.items() if j > 0}
+            listed = lists.pop((level, code, dimension, value), {})
+            where = (level, code, dimension, value, listed, jobs)
+            assert len(listed) <= rebuild.TOP_K and bool(listed) == bool(jobs), where
+            assert all(jobs.get(org) == j for org, j in listed.items()), where
+            floor = min(listed.values(), default=0)
+            assert all(j <= floor for org, j in jobs.items() if org not in listed), where
+    assert not lists
+
+
+def france_list() -> dict[int, float]:
+    rows = TopContribution.objects.filter(level=Level.FRANCE, code=FRANCE_CODE, dimension="total")
+    return dict(rows.values_list("org", "jobs"))
 
 
 @pytest.fixture
@@ -100,8 +138,11 @@ def random_changes(ref, rng: random.Random) -> None:
     versions.bump(VERSION)
 
 
-@pytest.mark.parametrize("seed", [2, 11])
-def test_random_changes_refreshed_incrementally_equal_a_full_rebuild(ref, seed):
+@pytest.mark.parametrize(("seed", "top_k"), [(2, 12), (11, 12), (5, 2), (7, 1)])
+def test_random_changes_refreshed_incrementally_equal_a_full_rebuild(ref, monkeypatch, seed, top_k):
+    # Short lists (2, 1) make their rules decide at every level: a leader that lost, a gainer
+    # entering or not, lists cut, emptied and recomputed.
+    monkeypatch.setattr(rebuild, "TOP_K", top_k)
     rng = random.Random(seed)
     make_directory(ref, rng, count=60)
     observatory_rebuild()
@@ -109,6 +150,7 @@ def test_random_changes_refreshed_incrementally_equal_a_full_rebuild(ref, seed):
         random_changes(ref, rng)
         report = _refreshed()
         assert 0 < report.organisations < Organisation.objects.count() + 2
+        assert_lists_hold()
         before = tables_snapshot()
         assert_equals_full_rebuild()
         assert tables_snapshot() == before
@@ -191,4 +233,54 @@ def test_counts_of_the_whole_economy_imported_between_refreshes(ref):
     _refreshed()
     saint_denis = EconomyAggregate.objects.get(level="commune", code="93066")
     assert (saint_denis.establishments, saint_denis.communes_missing) == (30, 0)
+    assert_equals_full_rebuild()
+
+
+def _big_organisations(ref) -> list:
+    """Four organisations larger than any random one (at most 3 × 15,000 jobs): 8, 7, 6 and 5
+    establishments of the band 53 (15,000 each), in Saint-Denis and Lyon."""
+    return [
+        make_organisation(ref, places=["saint_denis", "lyon"] * (n // 2) + ["lyon"] * (n % 2),
+                          bands=["53"] * n)
+        for n in (8, 7, 6, 5)
+    ]  # fmt: skip
+
+
+def _close(org, keep: int = 0) -> None:
+    for est in org.establishments.order_by("id")[keep:]:
+        est.is_open = False
+        est.save()
+
+
+def test_a_changed_organisation_under_an_unlisted_one_leaves_the_list(ref, monkeypatch):
+    monkeypatch.setattr(rebuild, "TOP_K", 2)
+    make_directory(ref, random.Random(3), count=30)
+    a, b, c, _ = _big_organisations(ref)
+    observatory_rebuild()
+    assert france_list() == {a.pk: 120000, b.pk: 105000}
+    _close(a, keep=2)  # 30,000 now: under C (90,000), which is not listed
+    _refreshed()
+    # Listed at 30,000, A would rank above C; the list keeps B only.
+    assert france_list() == {b.pk: 105000}
+    assert_lists_hold()
+    _close(b)  # then the largest is C: a list that had kept A would say 30,000
+    report = _refreshed()
+    assert Aggregate.objects.get(level="france", dimension="total").max_org_jobs == 90000
+    assert report.recomputed > 0
+    assert_lists_hold()
+    assert_equals_full_rebuild()
+
+
+def test_a_list_emptied_is_recomputed_from_the_stored_facts(ref, monkeypatch):
+    monkeypatch.setattr(rebuild, "TOP_K", 2)
+    make_directory(ref, random.Random(9), count=30)
+    a, b, c, d = _big_organisations(ref)
+    observatory_rebuild()
+    _close(a)
+    _close(b, keep=1)  # 15,000: under the bound (105,000), so not listed again
+    report = _refreshed()
+    assert report.recomputed > 0  # France's list (and others) ran empty
+    assert france_list() == {c.pk: 90000, d.pk: 75000}
+    assert Aggregate.objects.get(level="france", dimension="total").max_org_jobs == 90000
+    assert_lists_hold()
     assert_equals_full_rebuild()
