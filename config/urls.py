@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("comptes/", include("atelier.accounts.urls")),
     path("atlas/", include("atelier.directory.urls")),
     path("observatoire/", include("atelier.observatory.urls")),
+    path("", include("atelier.support.urls")),
     path("territoires/", include("atelier.territories.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "atelier.territories",
     "atelier.directory",
     "atelier.observatory",
+    "atelier.support",
     "atelier.sampledata",
 ]
 
