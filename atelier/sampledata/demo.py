@@ -257,6 +257,18 @@ _STAFF_PERMISSIONS = {
         "change_organisationmembership",
         "delete_organisationmembership",
     ],
+    # Premières heures: the beneficiaries in the admin (export, erasure) and the parameters'
+    # dated values (the page /accompagnement/premieres-heures/parametres/).
+    "support": [
+        "view_insertionstructure",
+        "add_insertionstructure",
+        "change_insertionstructure",
+        "view_beneficiary",
+        "change_beneficiary",
+        "view_contract",
+        "view_schemeparameter",
+        "add_schemeparameter",
+    ],
 }
 
 

@@ -77,3 +77,11 @@ class Need(models.TextChoices):
     ADVICE = "advice", _("être accompagné·e pour construire le projet")
     CONSOLIDATION = "consolidation", _("consolider une structure existante")
     TAKEOVER = "takeover", _("reprendre une entreprise (en coopérative)")
+
+
+class ExitOutcome(models.TextChoices):
+    """How a "Premières heures" contract ended (the return-to-work/training bonus reads it)."""
+
+    EMPLOYMENT = "employment", _("retour à l'emploi")
+    TRAINING = "training", _("entrée en formation")
+    OTHER = "other", _("autre sortie ou sans solution")

@@ -1,6 +1,14 @@
 """The support app's models, one module per part: the catalogue (schemes and their dated
-parameters)."""
+parameters), Premières heures (structures, beneficiaries, contracts, hours)."""
 
+from .insertion import Beneficiary, Contract, InsertionStructure, MonthlyHours
 from .schemes import Scheme, SchemeParameter
 
-__all__ = ["Scheme", "SchemeParameter"]
+__all__ = [
+    "Beneficiary",
+    "Contract",
+    "InsertionStructure",
+    "MonthlyHours",
+    "Scheme",
+    "SchemeParameter",
+]

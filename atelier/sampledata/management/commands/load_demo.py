@@ -42,6 +42,7 @@ class Command(BaseCommand):
         )
         for warning in report.warnings:
             self.stderr.write(warning)
+        self._premieres_heures()
         self._refresh_observatory()
 
         if without_accounts:
@@ -60,6 +61,20 @@ class Command(BaseCommand):
         for account in accounts:
             where = f" — réseau {account.network}" if account.network else ""
             self.stdout.write(f"  {account.username:<8} {account.description}{where}")
+
+    def _premieres_heures(self) -> None:
+        """The Premières heures demo structure, its beneficiaries and the scheme's parameters."""
+        from atelier.sampledata.demo import DemoDataError
+        from atelier.sampledata.demo_premieres_heures import demo_premieres_heures_load
+
+        try:
+            ph = demo_premieres_heures_load()
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"Premières heures : {ph.beneficiaries} bénéficiaires de démonstration, relevé de "
+            f"{ph.month:%m/%Y} calculable (montants d'exemple)."
+        )
 
     def _refresh_observatory(self) -> None:
         """The observatory's figures follow the demo data at once (its pages do not wait for

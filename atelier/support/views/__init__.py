@@ -1,0 +1,1 @@
+"""Pages of the support app (one module per part)."""
