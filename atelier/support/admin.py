@@ -68,8 +68,8 @@ class InsertionStructureAdmin(NetworkScoped, admin.ModelAdmin):
 
 class ContractInline(admin.TabularInline):
     model = Contract
-    fields = ["start", "end", "outcome", "set_by"]
-    readonly_fields = fields
+    fields = ("start", "end", "outcome", "set_by")
+    readonly_fields = ("start", "end", "outcome", "set_by")
     extra = 0
     can_delete = False
 

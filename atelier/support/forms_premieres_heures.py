@@ -53,7 +53,9 @@ class DateInput(forms.DateInput):
 
 
 class StructureForm(forms.Form):
-    network = forms.ModelChoiceField(queryset=None, label=_("Réseau qui suit la structure"))
+    network: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, label=_("Réseau qui suit la structure")
+    )
     organisation = forms.CharField(
         label=_("Organisation de l'Atlas (identifiant ou SIREN)"),
         max_length=40,
@@ -110,7 +112,7 @@ class HoursForm(forms.Form):
 
     def __init__(self, *args: Any, contracts: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices: list[tuple[Any, str]] = [("", _("celui du mois"))]
+        choices: list[tuple[Any, Any]] = [("", _("celui du mois"))]
         for c in contracts:
             label = (
                 _("entré·e le %(start)s") % {"start": day_text(c.start)}

@@ -34,6 +34,13 @@ def _outcomes(line_exits: tuple) -> str:
     return ", ".join(str(ExitOutcome(e.outcome).label) for e in line_exits)
 
 
+def _total_label(n: int) -> str:
+    """ "Total : 1 bénéficiaire", "Total : 2 bénéficiaires" (French: 0 and 1 are singular)."""
+    if n < 2:
+        return _("Total : %(n)d bénéficiaire") % {"n": n}
+    return _("Total : %(n)d bénéficiaires") % {"n": n}
+
+
 def statement_filename(statement: Statement, extension: str) -> str:
     return f"premieres-heures-{statement.structure_id}-{statement.month_key}.{extension}"
 
@@ -89,7 +96,7 @@ def statement_csv(statement: Statement) -> str:
             [
                 csv_cell(v)
                 for v in (
-                    _("Total (%(n)d bénéficiaires)") % {"n": len(statement.lines)},
+                    _total_label(len(statement.lines)),
                     statement.hours,
                     statement.entries,
                     statement.exits,

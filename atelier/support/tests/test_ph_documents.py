@@ -53,7 +53,7 @@ def test_the_csv(statement):
     assert (second["Référence bénéficiaire"], second["Palier"]) == ("PH-02", "palier 5–22 h")
     assert second["Total (€)"] == "250.00"
     total = dict(zip(rows[0], rows[3], strict=True))
-    assert total["Référence bénéficiaire"] == "Total (2 bénéficiaires)"
+    assert total["Référence bénéficiaire"] == "Total : 2 bénéficiaires"
     assert (total["Heures travaillées"], total["Total (€)"]) == ("85", "850.00")
     assert len(rows) == 4
     assert ph_documents.statement_filename(statement, "csv") == (
@@ -93,6 +93,8 @@ def test_the_pdf_holds_the_lines_and_the_example_values(statement):
     assert squash("au-delà de 72 h, aucun palier") in text
     assert squash("prime de sortie le 20/03/2025") in text
     assert squash("850,00 €") in text  # the total
+    assert squash("Bénéficiaires sous contrat : 2 · entrées dans le mois : 0 · sorties : 1") in text
+    assert squash("(montant d'exemple)") not in text  # for screen readers only
     assert squash("Montants d'exemple") in text
     assert squash("exemple, à fixer par l'opérateur") in text
     assert squash("Paramètres en vigueur le 01/03/2025") in text
