@@ -257,6 +257,17 @@ _STAFF_PERMISSIONS = {
         "change_organisationmembership",
         "delete_organisationmembership",
     ],
+    # Support journeys (issue 10): their network's structures and advisors, its cases (read).
+    "support": [
+        "view_supportstructure",
+        "add_supportstructure",
+        "change_supportstructure",
+        "view_structureadvisor",
+        "add_structureadvisor",
+        "change_structureadvisor",
+        "delete_structureadvisor",
+        "view_case",
+    ],
 }
 
 
