@@ -22,7 +22,7 @@ from atelier.directory.enums import HeadcountBand
 
 from .enums import LegalForm, Need, Stage
 from .models import Case, StructureAdvisor, SupportStructure
-from .selectors.cases import cases_visible_to, staff_network_ids
+from .selectors.cases import cases_staffed_by, cases_visible_to, staff_network_ids
 from .selectors.places import territory_key_valid
 from .services.privacy import case_data_csv, case_data_erase, case_data_export, case_data_json
 
@@ -226,6 +226,8 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Effacer les données personnelles (RGPD)"), permissions=["view"])
     def erase_personal_data(self, request, queryset):
+        # The staff of the cases' networks only (an advisor with admin access reads them).
+        queryset = queryset.filter(pk__in=cases_staffed_by(request.user).values("pk"))
         if request.POST.get("confirm") == "yes":
             erased = case_data_erase(
                 user=request.user, cases=queryset, reason="admin : effacement RGPD"

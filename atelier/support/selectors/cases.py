@@ -56,6 +56,23 @@ def staff_network_ids(user: Any) -> set[int]:
     return user_network_ids(user, roles=[Role.STAFF])
 
 
+def _staff_condition(staff: set[int]) -> Q:
+    return Q(network_id__in=staff) | Q(
+        pk__in=Case.objects.filter(routings__structure__network_id__in=staff).values("pk")
+    )
+
+
+def cases_staffed_by(user: Any) -> QuerySet[Case]:
+    """The cases `user` handles as staff: those of their networks and those routed to their
+    networks' structures (every case for a superuser)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    if user.is_superuser:
+        return Case.objects.all()
+    staff = staff_network_ids(user)
+    return Case.objects.filter(_staff_condition(staff)) if staff else Case.objects.none()
+
+
 def cases_visible_to(user: Any) -> QuerySet[Case]:
     """Every case `user` may see (none for anonymous users and plain members)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -68,9 +85,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
         return Case.objects.none()
     condition = Q(pk__in=[])
     if staff:
-        condition |= Q(network_id__in=staff) | Q(
-            pk__in=Case.objects.filter(routings__structure__network_id__in=staff).values("pk")
-        )
+        condition |= _staff_condition(staff)
     if structures:
         condition |= Q(
             pk__in=Case.objects.filter(routings__structure_id__in=structures).values("pk")

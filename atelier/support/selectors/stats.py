@@ -1,4 +1,4 @@
-"""Outcome statistics of the cases a staff user sees: by territory (département, commune), by
+"""Outcome statistics of the cases a staff user handles: by territory (département, commune), by
 scheme (financed, and shown as eligible), by outcome, with the delays new → taken and
 new → closed (medians, in days). Read from what anonymisation keeps: they stay the same once
 the cases are anonymised."""
@@ -22,7 +22,7 @@ from atelier.territories.selectors import territory_labels
 
 from ..enums import CaseOutcome, CaseState
 from ..models import Scheme
-from .cases import cases_visible_to
+from .cases import cases_staffed_by
 
 CSV_COLUMNS = (
     "dimension",
@@ -119,6 +119,10 @@ def _group(
     return sorted(rows.values(), key=lambda r: (-r.cases, r.label))
 
 
+def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
 def _bounds(start: date | None, end: date | None) -> dict[str, datetime]:
     found = {}
     if start:
@@ -131,9 +135,11 @@ def _bounds(start: date | None, end: date | None) -> dict[str, datetime]:
 
 
 def case_stats(user: Any, *, start: date | None = None, end: date | None = None) -> CaseStats:
-    """The statistics of the cases `user` sees, opened between `start` and `end` (included)."""
-    cases = list(
-        cases_visible_to(user)
+    """The statistics of the cases `user` handles as staff (selectors.cases.cases_staffed_by),
+    opened between `start` and `end` (included)."""
+    cases: list[dict[str, Any]] = [
+        dict(row)
+        for row in cases_staffed_by(user)
         .filter(**_bounds(start, end))
         .values(
             "state",
@@ -147,7 +153,7 @@ def case_stats(user: Any, *, start: date | None = None, end: date | None = None)
             "taken_at",
             "closed_at",
         )
-    )
+    ]
     total = StatRow(code="", label=_("Tous les dossiers"))
     for case in cases:
         _add(total, case)
@@ -160,9 +166,9 @@ def case_stats(user: Any, *, start: date | None = None, end: date | None = None)
     communes = territory_labels("commune", [c["commune"] for c in cases])
     return CaseStats(
         total=total,
-        by_state=_group(cases, lambda c: [c["state"]], dict(CaseState.choices)),
+        by_state=_group(cases, lambda c: [c["state"]], _labels(CaseState.choices)),
         by_outcome=_group(
-            cases, lambda c: [c["outcome"]] if c["outcome"] else [], dict(CaseOutcome.choices)
+            cases, lambda c: [c["outcome"]] if c["outcome"] else [], _labels(CaseOutcome.choices)
         ),
         by_departement=_group(cases, lambda c: [c["departement"]], departements),
         by_commune=_group(cases, lambda c: [c["commune"]], communes),

@@ -101,6 +101,7 @@ def case_attachment_add(
         attachment.save()
         log_event(case, user, CaseEventKind.ATTACHMENT, now, text=name)
     except Exception:
-        attachment.file.storage.delete(stored)
+        if stored:
+            attachment.file.storage.delete(stored)
         raise
     return attachment
