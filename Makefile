@@ -42,7 +42,7 @@ run: demo
 # The web server and, beside it, the task worker (index and map updates after imports, the
 # daily run of the support journeys — queued first if it is not); both stop together (Ctrl-C).
 serve: install
-	@$(ATELIER) support_daily --schedule
+	@$(ATELIER) support_daily --schedule || echo "Tâche quotidienne de l'accompagnement non programmée (base migrée ?)."
 	@echo "Worker des tâches de fond démarré (atelier db_worker)."
 	@$(ATELIER) db_worker --no-startup-delay --no-reload -v0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
