@@ -315,5 +315,7 @@ SUPPORT_DAILY_HOUR = env.int("ATELIER_SUPPORT_DAILY_HOUR", default=6)
 # The network that receives a request no support structure covers ("" = none: the request
 # page then says that no structure covers the holder's project yet).
 SUPPORT_DEFAULT_NETWORK = env.str("ATELIER_SUPPORT_DEFAULT_NETWORK", default="")
+# At most this many requests for support an hour from one e-mail address or IP address.
+SUPPORT_REQUESTS_PER_HOUR = env.int("ATELIER_SUPPORT_REQUESTS_PER_HOUR", default=5)
 # Attachments of a case: at most this size, of these types.
 SUPPORT_ATTACHMENT_MAX_BYTES = env.int("ATELIER_SUPPORT_ATTACHMENT_MAX_BYTES", default=5 * 1024**2)

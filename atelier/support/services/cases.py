@@ -7,13 +7,15 @@ stored)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -145,6 +147,35 @@ def case_network_id(structures: list[SupportStructure], network_id: int | None) 
     return default_network_id()
 
 
+def _ip_key(ip: str) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
+    return f"support:requests:{digest}"
+
+
+def _rate_limited(email: str, ip: str | None, now: datetime) -> bool:
+    """More than SUPPORT_REQUESTS_PER_HOUR requests in the last hour from this e-mail address
+    (the cases themselves) or this IP address (a counter in the cache, under a hash: the
+    address is never stored)."""
+    limit = settings.SUPPORT_REQUESTS_PER_HOUR
+    if email and (
+        Case.objects.filter(email__iexact=email, created_at__gte=now - timedelta(hours=1)).count()
+        >= limit
+    ):
+        return True
+    return bool(ip) and int(cache.get(_ip_key(ip or ""), 0)) >= limit
+
+
+def _count_request(ip: str | None) -> None:
+    if not ip:
+        return
+    key = _ip_key(ip)
+    if not cache.add(key, 1, timeout=3600):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.add(key, 1, timeout=3600)
+
+
 def case_open(
     *,
     profile: Profile,
@@ -152,6 +183,7 @@ def case_open(
     consent: bool,
     schemes: list[str],
     network_id: int | None = None,
+    client_ip: str | None = None,
     absolute_url: notify.AbsoluteUrl | None = None,
     now: datetime | None = None,
 ) -> Case:
@@ -160,8 +192,10 @@ def case_open(
     schemes they were shown as eligible. Routed to every structure that fits (of the network
     `network_id` when given). Raises CaseError (nothing written) on a missing consent, a wrong
     contact, an unknown scheme or commune, or when no structure and no default network can
-    receive it. The returned case carries `holder_token`, the secret of its follow-up link
-    (`support:case-follow`); `absolute_url` makes the links of the e-mails absolute."""
+    receive it, or after SUPPORT_REQUESTS_PER_HOUR requests in an hour from the same e-mail
+    address or `client_ip`. The returned case carries `holder_token`, the secret of its
+    follow-up link (`support:case-follow`); `absolute_url` makes the links of the e-mails
+    absolute."""
     errors: dict[str, str] = {}
     if consent is not True:
         errors["consent"] = _(
@@ -175,6 +209,16 @@ def case_open(
         errors["commune"] = _("Commune inconnue : « %(code)s ».") % {"code": profile.commune}
     if errors:
         raise CaseError(errors)
+    now = now or timezone.now()
+    if _rate_limited(contact.email, client_ip, now):
+        raise CaseError(
+            {
+                "": _(
+                    "Trop de demandes envoyées en une heure depuis cette adresse : "
+                    "réessayez plus tard."
+                )
+            }
+        )
     assert place is not None  # noqa: S101 — checked with the errors above
     structures = structures_for_profile(profile, network_id=network_id)
     owner = case_network_id(structures, network_id)
@@ -187,7 +231,6 @@ def case_open(
                 )
             }
         )
-    now = now or timezone.now()
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         case = Case.objects.create(
@@ -221,6 +264,7 @@ def case_open(
             ),
         )
         notify.on_commit(lambda: _announce(case, token, absolute_url))
+    _count_request(client_ip)
     case.holder_token = token
     return case
 

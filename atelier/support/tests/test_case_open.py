@@ -124,3 +124,15 @@ def test_the_network_given_restricts_the_routing(world):
 def test_the_consent_wording_names_the_anonymisation_delay(settings):
     settings.SUPPORT_ANONYMISE_AFTER_DAYS = 200
     assert "200 jours après la clôture" in consent_wording()
+
+
+def test_requests_are_limited_per_hour(world, settings):
+    settings.SUPPORT_REQUESTS_PER_HOUR = 2
+    for _ in range(2):
+        open_case(client_ip="192.0.2.7")
+    with pytest.raises(CaseError, match="Trop de demandes"):
+        open_case(client_ip="192.0.2.8")  # the same e-mail address
+    with pytest.raises(CaseError, match="Trop de demandes"):
+        open_case(client_ip="192.0.2.7", contact=contact(email="autre@example.org"))  # same IP
+    open_case(client_ip="192.0.2.9", contact=contact(email="autre@example.org"))
+    assert Case.objects.count() == 3

@@ -3,6 +3,7 @@ opened → private link shown), and the private follow-up page of the link (no a
 
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -56,6 +57,7 @@ def case_request(request: HttpRequest) -> HttpResponse:
                 contact=form.contact(),
                 consent=form.cleaned_data["consent"],
                 schemes=slugs,
+                client_ip=get_client_ip_address(request) or None,
                 absolute_url=request.build_absolute_uri,
             )
         except CaseError as exc:
