@@ -17,9 +17,9 @@ from atelier.directory.enums import HeadcountBand
 from atelier.territories.selectors import naf_section_labels, territory_labels
 
 from ..enums import LegalForm, Need, Project, Situation, Stage
-from ..models import Scheme, SupportStructure
+from ..models import Case, Scheme, SupportStructure
 from ..profile import Profile
-from .profile_params import profile_to_params
+from .profile_params import ProfileParamsError, profile_from_params, profile_to_params
 from .routing import structures_for_profile
 
 
@@ -75,6 +75,18 @@ def profile_summary(profile: Profile) -> list[tuple[str, str]]:
     if profile.headcount_band:
         rows.append((_("Effectif"), str(HeadcountBand(profile.headcount_band).label)))
     return rows
+
+
+def case_summary(case: Case) -> list[tuple[str, str]]:
+    """The answers a case keeps, in words (as stored when a later version of the questionnaire
+    no longer reads them: the raw values)."""
+    try:
+        return profile_summary(profile_from_params(case.profile, check_commune=False))
+    except ProfileParamsError:
+        return [
+            (name, ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+            for name, v in case.profile.items()
+        ]
 
 
 def case_request_url(profile: Profile, schemes: Iterable[str] = ()) -> str:

@@ -131,3 +131,32 @@ def test_case_request_url_round_trips(client, world):
 def test_the_english_page(client, world):
     response = client.get("/en" + _request_url())
     assert response.status_code == 200
+
+
+def test_a_case_whose_answers_no_longer_parse_still_shows(client, world):
+    from .factories import open_case
+
+    case = open_case()
+    Case.objects.filter(pk=case.pk).update(profile={"stage": "ancienne-valeur", "needs": ["x"]})
+    client.force_login(world.advisor)
+    body = client.get(reverse("support:case-detail", args=[case.pk])).content.decode()
+    assert "ancienne-valeur" in body
+    assert client.get(reverse("support:case-follow", args=[case.holder_token])).status_code == 200
+
+
+def test_the_list_shows_open_cases_first(client, world):
+    from atelier.support.services.transitions import case_close
+
+    from .factories import open_case
+
+    closed = open_case()
+    case_close(case_id=closed.pk, user=world.staff, outcome="abandoned")
+    waiting = open_case()
+    client.force_login(world.advisor)
+    body = client.get(reverse("support:case-list")).content.decode()
+    assert waiting.reference in body and closed.reference not in body
+    assert '<option value="open" selected>' in body
+    body = client.get(reverse("support:case-list") + "?state=").content.decode()
+    assert closed.reference in body
+    body = client.get(reverse("support:case-list") + "?state=closed&mine=on").content.decode()
+    assert closed.reference not in body

@@ -29,7 +29,7 @@ from ..forms import (
     RouteForm,
     TransitionForm,
 )
-from ..selectors.case_request import profile_summary, scheme_choices, schemes_named
+from ..selectors.case_request import case_summary, scheme_choices, schemes_named
 from ..selectors.cases import (
     CaseNotFound,
     case_attachment,
@@ -42,7 +42,6 @@ from ..selectors.cases import (
     structures_for_manual_routing,
     structures_visible_to,
 )
-from ..selectors.profile_params import profile_from_params
 from ..services.attachments import case_attachment_add
 from ..services.transitions import (
     CaseActionError,
@@ -69,7 +68,7 @@ def _case(request: HttpRequest, pk: int):
 def case_list_view(request: HttpRequest) -> HttpResponse:
     """/accompagnement/dossiers/: the cases the user sees, filtered."""
     structures = structures_visible_to(request.user)
-    form = CaseFilterForm(request.GET or None, structures=structures)
+    form = CaseFilterForm(request.GET or None, structures=structures, initial={"state": "open"})
     filters: dict[str, Any] = {"state": "open"} if not request.GET else {}
     if form.is_valid():
         filters = {
@@ -94,7 +93,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "case": case,
         "access": access,
-        "summary": profile_summary(profile_from_params(case.profile, check_commune=False)),
+        "summary": case_summary(case),
         "schemes": schemes_named(case.schemes_shown),
         "structures": case_structures(case),
         "events": case_events(case),

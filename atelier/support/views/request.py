@@ -14,7 +14,12 @@ from atelier.core.perms import public
 from atelier.core.services import access_log_record
 
 from ..forms import CaseRequestForm
-from ..selectors.case_request import profile_summary, request_preview, schemes_named
+from ..selectors.case_request import (
+    case_summary,
+    profile_summary,
+    request_preview,
+    schemes_named,
+)
 from ..selectors.cases import case_by_token, case_holder_events, case_structures
 from ..selectors.profile_params import ProfileParamsError, profile_from_params
 from ..services.cases import CaseError, case_open, follow_path
@@ -99,7 +104,7 @@ def case_follow(request: HttpRequest, token: str) -> HttpResponse:
         "case": case,
         "events": case_holder_events(case),
         "structures": case_structures(case),
-        "summary": profile_summary(profile_from_params(case.profile, check_commune=False)),
+        "summary": case_summary(case),
         "erased": False,
     }
     return _private(render(request, "support/case_follow.html", context))
