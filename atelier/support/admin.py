@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.admin import helpers
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from atelier.accounts.enums import Role
+from atelier.accounts.selectors import users_with_network_role
 from atelier.core.services import access_log_record
 from atelier.directory.enums import HeadcountBand
 
@@ -106,13 +109,26 @@ class SupportStructureForm(forms.ModelForm):
 
 
 class StructureAdvisorInline(admin.TabularInline):
+    """The advisors, chosen among the users holding the advisor role in the staff user's
+    networks (every active user for a superuser): no other account is listed."""
+
     model = StructureAdvisor
     extra = 1
-    autocomplete_fields = ["user"]
     verbose_name = _("conseiller·ère")
     verbose_name_plural = _(
         "conseiller·ères (il leur faut aussi le rôle « conseiller·ère » dans le réseau)"
     )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            if request.user.is_superuser:
+                users = get_user_model().objects.filter(is_active=True)
+            else:
+                users = users_with_network_role(
+                    staff_network_ids(request.user), roles=[Role.ADVISOR]
+                )
+            kwargs["queryset"] = users.order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class NetworkScoped:

@@ -97,3 +97,12 @@ def test_export_and_erase_actions(client, staff):
     done = client.post(CASES, form, follow=True)
     assert "effacées pour 1 dossier" in done.content.decode()
     assert Case.objects.get(pk=case.pk).email == ""
+
+
+def test_advisors_are_chosen_among_the_networks_advisors(client, staff):
+    world = staff
+    client.force_login(world.staff)
+    change = reverse("admin:support_supportstructure_change", args=[world.paris.pk])
+    body = client.get(change).content.decode()
+    assert ">conseil-plaine<" in body  # an advisor of the network
+    assert ">membre<" not in body and ">equipe2<" not in body and ">personne<" not in body
