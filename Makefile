@@ -39,9 +39,10 @@ run: demo
 	@echo "Atelier : http://$(HOST):$(PORT)/  (comptes de démonstration : voir README.md)"
 	@$(MAKE) --no-print-directory serve
 
-# The web server and, beside it, the task worker (index and map updates after imports); both
-# stop together (Ctrl-C).
+# The web server and, beside it, the task worker (index and map updates after imports, the
+# daily run of the support journeys — queued first if it is not); both stop together (Ctrl-C).
 serve: install
+	@$(ATELIER) support_daily --schedule || echo "Tâche quotidienne de l'accompagnement non programmée (base migrée ?)."
 	@echo "Worker des tâches de fond démarré (atelier db_worker)."
 	@$(ATELIER) db_worker --no-startup-delay --no-reload -v0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

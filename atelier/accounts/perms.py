@@ -14,20 +14,24 @@ from atelier.core.perms import View
 from .selectors import user_network_ids
 
 
-def network_role(*roles: str) -> Callable[[View], View]:
+def network_role(*roles: str, superuser: bool = False) -> Callable[[View], View]:
     """Signed-in users holding one of `roles` in at least one network (checked per object in
-    the view through accounts.selectors when the object belongs to a network)."""
+    the view through accounts.selectors when the object belongs to a network); with
+    `superuser`, superusers too, whatever their roles."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if superuser and request.user.is_superuser:
+                return view(request, *args, **kwargs)
             if not user_network_ids(request.user, roles=roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.access_policy = "network:" + ",".join(roles)  # type: ignore[attr-defined]
+        policy = "network:" + ",".join(roles) + ("+superuser" if superuser else "")
+        wrapper.access_policy = policy  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

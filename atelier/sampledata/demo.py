@@ -257,8 +257,9 @@ _STAFF_PERMISSIONS = {
         "change_organisationmembership",
         "delete_organisationmembership",
     ],
-    # Premières heures: the beneficiaries in the admin (export, erasure) and the parameters'
-    # dated values (the page /accompagnement/premieres-heures/parametres/).
+    # Support (issue 10): Premières heures — the beneficiaries in the admin (export, erasure)
+    # and the parameters' dated values (/accompagnement/premieres-heures/parametres/); the
+    # support journeys — their network's structures and advisors, its cases (read).
     "support": [
         "view_insertionstructure",
         "add_insertionstructure",
@@ -268,6 +269,14 @@ _STAFF_PERMISSIONS = {
         "view_contract",
         "view_schemeparameter",
         "add_schemeparameter",
+        "view_supportstructure",
+        "add_supportstructure",
+        "change_supportstructure",
+        "view_structureadvisor",
+        "add_structureadvisor",
+        "change_structureadvisor",
+        "delete_structureadvisor",
+        "view_case",
     ],
 }
 

@@ -85,3 +85,46 @@ class ExitOutcome(models.TextChoices):
     EMPLOYMENT = "employment", _("retour à l'emploi")
     TRAINING = "training", _("entrée en formation")
     OTHER = "other", _("autre sortie ou sans solution")
+
+
+# Support journeys (case management).
+
+
+class ContactWay(models.TextChoices):
+    """How the project holder prefers to be contacted."""
+
+    EMAIL = "email", _("par courriel")
+    PHONE = "phone", _("par téléphone")
+
+
+class CaseState(models.TextChoices):
+    NEW = "new", _("nouveau")
+    TAKEN = "taken", _("pris en charge")
+    IN_PROGRESS = "in_progress", _("en cours d'accompagnement")
+    CLOSED = "closed", _("clos")
+
+
+class CaseOutcome(models.TextChoices):
+    """How a closed case ended."""
+
+    CREATED = "created", _("activité créée")
+    FINANCED = "financed", _("projet financé")
+    REDIRECTED = "redirected", _("réorienté vers une autre structure")
+    ABANDONED = "abandoned", _("projet abandonné")
+    UNREACHABLE = "unreachable", _("porteur·euse injoignable")
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", _("demande reçue")
+    TRANSITION = "transition", _("changement d'état")
+    NOTE = "note", _("note")
+    ATTACHMENT = "attachment", _("pièce jointe")
+    NEXT_ACTION = "next_action", _("prochaine action")
+    ROUTING = "routing", _("orientation vers une structure")
+    REMINDER = "reminder", _("relance")
+    ERASURE = "erasure", _("effacement des données personnelles")
+
+
+class ReminderKind(models.TextChoices):
+    NOT_TAKEN = "not_taken", _("dossier non pris en charge")
+    NO_ACTION = "no_action", _("dossier sans action")

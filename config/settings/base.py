@@ -301,3 +301,21 @@ EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+
+# -- Orientation & support: support journeys (issue 10)
+# Where e-mails sent by background tasks point (reminders): the site's public address.
+ATELIER_SITE_URL = env.str("ATELIER_SITE_URL", default="http://127.0.0.1:8000")
+# A case not taken, or without action, alerts the advisors of its structures after these many
+# days of silence, and the network's staff at the last one (a daily background run).
+SUPPORT_REMINDER_DAYS = env.list("ATELIER_SUPPORT_REMINDER_DAYS", cast=int, default=[9, 21, 45])
+# Personal data of a closed case is anonymised this many days after it was closed.
+SUPPORT_ANONYMISE_AFTER_DAYS = env.int("ATELIER_SUPPORT_ANONYMISE_AFTER_DAYS", default=365)
+# The daily run (reminders, anonymisation) is queued for this hour, local time.
+SUPPORT_DAILY_HOUR = env.int("ATELIER_SUPPORT_DAILY_HOUR", default=6)
+# The network that receives a request no support structure covers ("" = none: the request
+# page then says that no structure covers the holder's project yet).
+SUPPORT_DEFAULT_NETWORK = env.str("ATELIER_SUPPORT_DEFAULT_NETWORK", default="")
+# At most this many requests for support an hour from one e-mail address or IP address.
+SUPPORT_REQUESTS_PER_HOUR = env.int("ATELIER_SUPPORT_REQUESTS_PER_HOUR", default=5)
+# Attachments of a case: at most this size, of these types.
+SUPPORT_ATTACHMENT_MAX_BYTES = env.int("ATELIER_SUPPORT_ATTACHMENT_MAX_BYTES", default=5 * 1024**2)

@@ -268,6 +268,11 @@ def organisations_of_source_exist(*, source: str) -> bool:
     return Organisation.objects.filter(source=source).exists()
 
 
+def organisation_of_source(*, source: str, name: str) -> Organisation | None:
+    """The organisation of `source` named `name` (the demo data's key), or None."""
+    return Organisation.objects.filter(source=source, name=name).order_by("pk").first()
+
+
 def sirens_not_of_source(*, source: str, prefix: str) -> set[str]:
     """SIRENs starting with `prefix` held by organisations of another source than `source`."""
     return {

@@ -45,7 +45,8 @@ class InsertionStructure(TimeStampedModel):
         ordering = ["organisation__name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "network"], name="support_structure_once_per_network"
+                fields=["organisation", "network"],
+                name="support_insertion_structure_once_per_network",
             )
         ]
 

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             self.stderr.write(warning)
         self._premieres_heures()
         self._refresh_observatory()
+        self._support()
 
         if without_accounts:
             return
@@ -61,6 +62,31 @@ class Command(BaseCommand):
         for account in accounts:
             where = f" — réseau {account.network}" if account.network else ""
             self.stdout.write(f"  {account.username:<8} {account.description}{where}")
+        self._support_advisors()
+
+    def _support(self) -> None:
+        """The support structures of the demo network, and one request waiting to be taken."""
+        from atelier.sampledata.demo_support import DemoSupportError, demo_support_ensure
+
+        try:
+            count = demo_support_ensure()
+        except DemoSupportError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Accompagnement : {count} structures d'accompagnement de démonstration.")
+
+    def _support_advisors(self) -> None:
+        from atelier.sampledata.demo_support import (
+            ADVISED,
+            ADVISOR,
+            DemoSupportError,
+            demo_support_advisors_ensure,
+        )
+
+        try:
+            if demo_support_advisors_ensure():
+                self.stdout.write(f"  ({ADVISOR} conseille pour {ADVISED} : il voit ses dossiers.)")
+        except DemoSupportError as exc:
+            raise CommandError(str(exc)) from None
 
     def _premieres_heures(self) -> None:
         """The Premières heures demo structure, its beneficiaries and the scheme's parameters."""

@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 from atelier.accounts.enums import Role
 from atelier.accounts.selectors import user_network_ids
 
-from .models import Beneficiary, Contract, InsertionStructure, MonthlyHours
-from .services.insertion_personal_data import (
+from ..models import Beneficiary, Contract, InsertionStructure, MonthlyHours
+from ..services.insertion_personal_data import (
     beneficiaries_access_log,
     beneficiary_erase,
     beneficiary_export,
