@@ -1,0 +1,129 @@
+"""A profile's commune resolved once to the "level:code" keys of every territory containing it,
+which the rules match against the schemes' perimeters, and the labels of those keys.
+
+Keys: `commune:<code>`; for a municipal arrondissement (Paris, Lyon, Marseille: 75119 = Paris
+19e) `arrondissement:<code>`, `commune:<code>` (the Atlas names arrondissements so) and
+`commune:<parent>` (75056 = Paris); then `ept:`, `epci:`, `departement:`, `region:` and
+`country:FR`. Read through atelier.territories.selectors, kept per process (the reference
+changes only when `atelier load-reference` runs: `places_forget`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from atelier.territories.selectors import (
+    commune_codes,
+    commune_places,
+    naf_section_labels,
+    territory_get,
+    territory_labels,
+)
+
+# The communes split into municipal arrondissements (loi PLM): Paris, Lyon, Marseille.
+PLM_COMMUNES = ("75056", "69123", "13055")
+COUNTRY = "country:FR"
+LEVELS = ("country", "region", "departement", "epci", "ept", "commune", "arrondissement")
+NAF_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+_TTL_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    name: str
+    keys: frozenset[str]
+
+
+_places: dict[str, tuple[float, Place]] = {}
+_parents: list[tuple[float, dict[str, str]]] = []
+
+
+def places_forget() -> None:
+    _places.clear()
+    _parents.clear()
+
+
+def _arrondissement_parents() -> dict[str, str]:
+    now = time.monotonic()
+    if _parents and now - _parents[0][0] <= _TTL_SECONDS:
+        return _parents[0][1]
+    found = {arm: parent for parent in PLM_COMMUNES for arm in commune_codes(parent)[1:]}
+    _parents.clear()
+    if found:
+        _parents.append((now, found))
+    return found
+
+
+def places_resolve(codes: Iterable[str]) -> dict[str, Place]:
+    """Code -> Place of the communes (or municipal arrondissements) `codes` the reference
+    knows; unknown codes are absent."""
+    now = time.monotonic()
+    wanted = set(codes)
+    found: dict[str, Place] = {}
+    missing = []
+    for code in wanted:
+        hit = _places.get(code)
+        if hit is not None and now - hit[0] <= _TTL_SECONDS:
+            found[code] = hit[1]
+        else:
+            missing.append(code)
+    if missing:
+        parents = _arrondissement_parents()
+        for code, place in commune_places(missing).items():
+            keys = {f"commune:{code}", f"departement:{place.departement_code}", COUNTRY}
+            keys.add(f"region:{place.region_code}")
+            if place.epci_code:
+                keys.add(f"epci:{place.epci_code}")
+            if place.ept_code:
+                keys.add(f"ept:{place.ept_code}")
+            if code in parents:
+                keys |= {f"arrondissement:{code}", f"commune:{parents[code]}"}
+            found[code] = Place(code, place.name, frozenset(keys))
+            _places[code] = (now, found[code])
+    return found
+
+
+def key_exists(key: str) -> bool:
+    """Whether `key` names a territory of the reference (`arrondissement:` a municipal
+    arrondissement, `country:FR` France)."""
+    level, _sep, code = key.partition(":")
+    if level == "country":
+        return code == "FR"
+    if level == "arrondissement":
+        return code in _arrondissement_parents()
+    return territory_get(level, code) is not None
+
+
+def canonical_key(key: str) -> str:
+    """`commune:75119` -> `arrondissement:75119` (the perimeter's spelling of an
+    arrondissement); any other key unchanged."""
+    level, _sep, code = key.strip().partition(":")
+    if level == "commune" and code in _arrondissement_parents():
+        return f"arrondissement:{code}"
+    return f"{level}:{code}"
+
+
+def key_labels(keys: Iterable[str]) -> dict[str, str]:
+    """Labels of "level:code" keys: "Paris (75)", "Paris 19e Arrondissement (75)", "France"."""
+    by_level: dict[str, list[str]] = {}
+    for key in keys:
+        level, _sep, code = key.partition(":")
+        by_level.setdefault("commune" if level == "arrondissement" else level, []).append(code)
+    found = {}
+    for level, codes in by_level.items():
+        if level == "country":
+            found.update({f"country:{c}": "France" for c in codes if c == "FR"})
+            continue
+        labels = territory_labels(level, codes)
+        for code in codes:
+            if code in labels:
+                found[f"{level}:{code}"] = labels[code]
+                found[f"arrondissement:{code}"] = labels[code]
+    return {key: found.get(key, key) for key in keys}
+
+
+def sector_labels() -> dict[str, str]:
+    """NAF rév. 2 section letter -> label."""
+    return naf_section_labels(NAF_SECTIONS)
