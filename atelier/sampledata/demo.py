@@ -35,6 +35,7 @@ from atelier.directory.services.organisations import (
     organisation_get_or_create,
 )
 from atelier.directory.services.proposals import proposal_ensure_pending
+from atelier.support.services.catalogue import CatalogueError, CatalogueReport, catalogue_load
 from atelier.territories.enums import EssFamily
 from atelier.territories.selectors import commune_places, legal_category_families
 
@@ -242,7 +243,17 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
     return report
 
 
-# Directory models the network staff may manage in the admin.
+def demo_schemes_load() -> CatalogueReport:
+    """The schemes catalogue (data/support/schemes.yaml), its operators linked to the demo
+    organisations (source demo, matched by name): run after `demo_load`. Idempotent."""
+    try:
+        return catalogue_load(operators_source=Source.DEMO)
+    except CatalogueError as exc:
+        raise DemoDataError(str(exc)) from None
+
+
+# Directory models the network staff may manage in the admin; the schemes catalogue too (its
+# dated parameters: a new value from a date, never a change of a past one).
 _STAFF_PERMISSIONS = {
     "directory": [
         "view_organisation",
@@ -256,6 +267,15 @@ _STAFF_PERMISSIONS = {
         "add_organisationmembership",
         "change_organisationmembership",
         "delete_organisationmembership",
+    ],
+    "support": [
+        "view_scheme",
+        "add_scheme",
+        "change_scheme",
+        "view_schemeparameter",
+        "add_schemeparameter",
+        "change_schemeparameter",
+        "delete_schemeparameter",
     ],
 }
 

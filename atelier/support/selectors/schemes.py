@@ -82,6 +82,7 @@ class SchemeDetail(SchemeRow):
     conditions: list[tuple[str, str]] = field(default_factory=list)  # (code, plain French)
     rule_title: str = ""
     lists: list[tuple[str, list[str]]] = field(default_factory=list)  # (label, value labels)
+    parent_name: str = ""  # the national scheme this one is a variant of
 
 
 def _parameter_rows(history: dict[str, list[ParamValue]], on: datetime.date) -> list[ParameterRow]:
@@ -240,6 +241,9 @@ def scheme_detail(slug: str, on: datetime.date | None = None) -> SchemeDetail | 
         conditions=compiled.describe(context) if compiled else [],
         rule_title=str(RULES[spec.rule].title) if spec.rule in RULES else spec.rule,
         lists=lists,
+        parent_name=next((p.name for p in scheme_specs([spec.variant_of])), spec.variant_of)
+        if spec.variant_of
+        else "",
     )
 
 
