@@ -16,11 +16,12 @@ from typing import Literal
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from atelier.api.access import PUBLIC, access
-from atelier.api.errors import ApiError, ParamsInvalid
+from atelier.api.errors import PATTERN_MESSAGES, ApiError, ParamsInvalid
 from atelier.directory.enums import HeadcountBand
 from atelier.support.enums import (
     LegalForm,
@@ -58,6 +59,9 @@ SectorName = Literal[NAF_SECTIONS]  # type: ignore[valid-type]
 SectorOrNone = Literal[("", *NAF_SECTIONS)]  # type: ignore[valid-type]
 BandOrNone = Literal[("", *HeadcountBand.values)]  # type: ignore[valid-type]
 COMMUNE_PATTERN = r"^(\d{5}|2[AB]\d{3})$"
+PATTERN_MESSAGES[COMMUNE_PATTERN] = gettext_lazy(
+    "code INSEE de commune attendu : 5 caractères, par exemple 75119 (Paris 19e) ou 2A004."
+)
 
 
 class KeyLabel(Schema):
@@ -339,7 +343,7 @@ def _answer(request: HttpRequest, a: SchemeAnswer) -> dict:
 @router.post(
     "/orientation",
     openapi_extra=access(PUBLIC),
-    response={200: OrientationOut, 422: ApiError},
+    response={200: OrientationOut, 400: ApiError, 422: ApiError},
     summary="Orienter un projet : chaque dispositif, accessible ou non, et pourquoi (public)",
     description="Accès public, sans authentification ; rien n'est enregistré. Les réponses du "
     "questionnaire (aucune donnée personnelle) donnent tous les dispositifs du catalogue, "

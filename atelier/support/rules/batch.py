@@ -88,7 +88,7 @@ class BatchIndex:
         if self._amounts is None:
             by_amount = self._value_masks("amount")
             unknown = by_amount.get(None, 0)
-            amounts = sorted(a for a in by_amount if a is not None)
+            amounts: list[int] = sorted(a for a in by_amount if isinstance(a, int))
             cumulative, running = [], 0
             for amount in amounts:
                 running |= by_amount[amount]

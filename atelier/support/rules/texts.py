@@ -4,8 +4,10 @@ from these (gettext: French first, translatable)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.utils import translation
 from django.utils.formats import date_format
@@ -28,7 +30,7 @@ FIELDS: dict[str, tuple[object, str]] = {
     "needs": (_("besoin"), "m"),
     "headcount_band": (_("tranche d'effectifs"), "f"),
 }
-VALUE_ENUMS = {
+VALUE_ENUMS: dict[str, Any] = {
     "stage": Stage,
     "project": Project,
     "legal_form": LegalForm,
@@ -96,14 +98,14 @@ class Labels:
             found = {
                 field: {m.value: str(m.label) for m in enum} for field, enum in VALUE_ENUMS.items()
             }
-            found["kind"] = {m.value: str(m.label) for m in SchemeKind}
-            found["state"] = {m.value: str(m.label) for m in SchemeState}
+            found["kind"] = {k.value: str(k.label) for k in SchemeKind}
+            found["state"] = {s.value: str(s.label) for s in SchemeState}
             found["_fields"] = {field: str(label) for field, (label, _g) in FIELDS.items()}
             cls._by_language[language] = found
         return found
 
 
-def value_label(field: str, value: str, sectors: dict[str, str] | None = None) -> str:
+def value_label(field: str, value: str, sectors: Mapping[str, str] | None = None) -> str:
     if field == "sector":
         return f"{value} — {sectors[value]}" if sectors and value in sectors else value
     return Labels.get().get(field, {}).get(value, value)

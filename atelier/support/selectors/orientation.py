@@ -69,8 +69,8 @@ def profile_errors(profile: Profile) -> list[tuple[str, str]]:
     errors = _choice("stage", profile.stage, Stage.values)
     errors += _choice("project", profile.project, Project.values)
     errors += _choice("legal_form", profile.legal_form, LegalForm.values)
-    for value in profile.situations:
-        errors += _choice("situations", value, Situation.values)
+    for situation in profile.situations:
+        errors += _choice("situations", situation, Situation.values)
     if Situation.NONE in profile.situations and len(profile.situations) > 1:
         errors.append(
             ("situations", _("« aucune de ces situations » ne se combine pas avec une autre."))

@@ -55,7 +55,7 @@ class CatalogueReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def perimeter_clean(keys: list[str], *, check_territories: bool = True) -> list[str]:
+def perimeter_clean(keys: Any, *, check_territories: bool = True) -> list[str]:
     """The perimeter's "level:code" keys, checked and spelt the one way (an arrondissement as
     `arrondissement:75119`). Raises ValidationError naming the keys refused."""
     if not isinstance(keys, list) or not keys:
@@ -135,6 +135,8 @@ def _parameter(scheme: Scheme, raw: dict[str, Any], report: CatalogueReport) -> 
     try:
         value = Decimal(str(raw["value"]))
         start = _date(raw["start"], f"{scheme.slug}.{raw.get('name')}")
+        if start is None:
+            raise KeyError("start")
     except (KeyError, InvalidOperation):
         raise ValidationError(_("paramètre incomplet : %(raw)s") % {"raw": raw}) from None
     _row, created = SchemeParameter.objects.update_or_create(
