@@ -9,7 +9,8 @@ say the same, for the catalogue's filters: tests/test_rules_catalogue.py checks 
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import Situation
-from .nodes import All, Overlap
+from .combinators import All
+from .nodes import Overlap
 from .registry import rule
 
 PARIS = "departement:75"

@@ -5,7 +5,8 @@ cooperative project (SCOP or SCIC), or the takeover of a company."""
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import LegalForm, Stage
-from .nodes import Choice, Either
+from .combinators import Either
+from .nodes import Choice
 from .registry import rule
 
 COOPERATIVE_FORMS = frozenset({LegalForm.SCOP.value, LegalForm.SCIC.value})

@@ -4,13 +4,13 @@ the structure employs staff (an INSEE headcount band of at least one employee)."
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atelier.directory.enums import HeadcountBand
 
 from .nodes import Choice, Context, Facts
 from .registry import rule
+from .speech import gettext as _
 from .texts import NBSP, value_label
 
 # Bands of at least one employee (NN: unknown or non-employer; 00: no employee).

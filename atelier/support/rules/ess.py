@@ -6,7 +6,8 @@ collective project, an employer association, hiring people far from employment).
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import LegalForm, Project
-from .nodes import Choice, Either
+from .combinators import Either
+from .nodes import Choice
 from .registry import rule
 
 ESS_FORMS = frozenset(

@@ -18,18 +18,16 @@ before département, région, France); then by name.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-
-from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .batch import BatchIndex, positions_of
 from .generic import AMOUNT_CODES
 from .nodes import Context, Facts, Node, ParamValue
 from .registry import scheme_tree
 from .spec import SchemeSpec, key_depth
+from .speech import gettext as _
+from .speech import ngettext, speaking
 from .texts import euros, quoted, value_label
 
 TEXT_CACHE_MAX = 200_000  # sentences kept per language and catalogue (then forgotten at once)
@@ -73,6 +71,7 @@ class CompiledScheme:
     nodes: tuple[Node, ...]  # bound for the catalogue's day
     depths: Mapping[str, int]  # perimeter key -> depth of its level
     finances: bool  # has a condition on the amount asked
+    ids: tuple[int, ...] = ()  # position of each node among the catalogue's distinct nodes
 
     def describe(self, context: Context) -> list[tuple[str, str]]:
         """(code, the condition in plain French) of each condition in force that day."""
@@ -100,138 +99,186 @@ def bind_tree(tree: Iterable[Node], values: Mapping[str, ParamValue], on: date) 
 
 
 def compile_scheme(
-    spec: SchemeSpec, history: Mapping[str, Sequence[ParamValue]], on: date
+    spec: SchemeSpec,
+    history: Mapping[str, Sequence[ParamValue]],
+    on: date,
+    context: Context | None = None,
 ) -> CompiledScheme:
     nodes = bind_tree(scheme_tree(spec), values_on(history, on), on)
+    if context is not None:
+        nodes = tuple(node.prepare(context) for node in nodes)
     depths = {key: key_depth(key) for key in spec.perimeter}
     finances = any(node.code in AMOUNT_CODES for node in nodes)
     return CompiledScheme(spec, nodes, depths, finances)
 
 
-@dataclass(frozen=True, slots=True)
-class _Fit:
-    needs: tuple[str, ...]  # the holder's needs the scheme covers
-    audience: tuple[str, ...]  # the holder's situations the scheme is reserved to
-    amount: int  # 2 finances the amount asked, 1 no amount condition, 0 outside its limits
-    locality: int  # depth of the most specific perimeter key containing the commune; -1 none
-    place: str  # that key
-
-    def score(self) -> int:
-        """Needs, then audience, then amount, then locality (each weighs more than all the
-        next ones together: the score orders as the tuple would)."""
-        targeted = 1 if self.audience else 0
-        return 1000 * len(self.needs) + 100 * targeted + 10 * self.amount + self.locality + 1
+# How well a scheme fits a profile: (needs covered, situations it is reserved to and the
+# holder has, amount: 2 finances the amount asked / 1 no amount condition / 0 outside its
+# limits, locality: depth of the most specific perimeter key containing the commune or -1,
+# that key). A plain tuple: hashed for the sentences' cache.
+Fit = tuple[tuple[str, ...], tuple[str, ...], int, int, str]
 
 
-def _fit(scheme: CompiledScheme, facts: Facts, amount_held: bool) -> _Fit:
+def _score(fit: Fit) -> int:
+    """Needs, then audience, then amount, then locality (each weighs more than all the next
+    ones together: the score orders as the tuple would)."""
+    needs, audience, amount, locality, _place = fit
+    return 1000 * len(needs) + (100 if audience else 0) + 10 * amount + locality + 1
+
+
+def _fit(scheme: CompiledScheme, facts: Facts, amount_held: bool) -> Fit:
     spec = scheme.spec
-    needs = tuple(sorted(facts.needs & spec.needs))
-    audience = tuple(sorted(facts.situations & spec.audiences))
+    needs = tuple(sorted(facts.needs & spec.needs)) if facts.needs and spec.needs else ()
+    audience = (
+        tuple(sorted(facts.situations & spec.audiences))
+        if facts.situations and spec.audiences
+        else ()
+    )
     if facts.amount is None:
         amount = 1
     else:
         amount = (2 if amount_held else 0) if scheme.finances else 1
     locality, place = (-1, "") if spec.perimeter else (0, "country:FR")
-    for key in facts.territory:
-        depth = scheme.depths.get(key)
-        if depth is not None and depth > locality:
+    territory = facts.territory
+    for key, depth in scheme.depths.items():
+        if depth > locality and key in territory:
             locality, place = depth, key
-    return _Fit(needs, audience, amount, locality, place)
+    return needs, audience, amount, locality, place
 
 
-def _reasons(scheme: CompiledScheme, facts: Facts, fit: _Fit, failed: int, cx: Context):
-    reasons = [
-        _("toutes les conditions sont remplies")
-        if not failed
-        else ngettext("%(n)d condition non remplie", "%(n)d conditions non remplies", failed)
-        % {"n": failed}
-    ]
+def _reasons(scheme: CompiledScheme, facts: Facts, fit: Fit, failed: int, cx: Context, pieces):
+    """Why the scheme stands where it is, in sentences (each sentence built once per language
+    and kept in `pieces`)."""
+    needs, audience, amount, locality, place = fit
+    key = ("failed", failed)
+    reasons = [pieces.get(key) or pieces.setdefault(key, _failed(failed))]
     if facts.needs:
-        if fit.needs:
-            labels = quoted([value_label("needs", n) for n in fit.needs])
-            reasons.append(_("répond à vos besoins : %(needs)s") % {"needs": labels})
-        else:
-            reasons.append(_("ne répond à aucun des besoins indiqués"))
-    if fit.audience:
-        labels = quoted([value_label("situations", s) for s in fit.audience])
-        reasons.append(_("s'adresse à votre situation : %(situations)s") % {"situations": labels})
+        key = ("needs", needs)
+        reasons.append(pieces.get(key) or pieces.setdefault(key, _needs(needs)))
+    if audience:
+        key = ("audience", audience)
+        reasons.append(pieces.get(key) or pieces.setdefault(key, _audience(audience)))
     if facts.amount is not None and scheme.finances:
-        if fit.amount == 2:
-            reasons.append(_("finance le montant demandé (%(a)s)") % {"a": euros(facts.amount)})
-        else:
-            reasons.append(_("le montant demandé est hors de ses limites"))
-    place = cx.territory(fit.place)
-    if fit.locality >= 5:
-        reasons.append(_("dispositif de proximité : %(place)s") % {"place": place})
-    elif fit.locality >= 3:
-        reasons.append(_("dispositif intercommunal : %(place)s") % {"place": place})
-    elif fit.locality == 2:
-        reasons.append(_("dispositif départemental : %(place)s") % {"place": place})
-    elif fit.locality == 1:
-        reasons.append(_("dispositif régional : %(place)s") % {"place": place})
-    elif fit.locality == 0:
-        reasons.append(_("dispositif national"))
-    else:
-        reasons.append(_("hors de votre territoire"))
+        key = ("amount", amount, facts.amount)
+        reasons.append(pieces.get(key) or pieces.setdefault(key, _amount(amount, facts.amount)))
+    key = ("place", locality, place)
+    reasons.append(pieces.get(key) or pieces.setdefault(key, _locality(locality, place, cx)))
     if scheme.spec.variant_of:
         reasons.append(_("déclinaison locale d'un dispositif national"))
     return tuple(reasons)
 
 
+def _failed(failed: int) -> str:
+    if not failed:
+        return _("toutes les conditions sont remplies")
+    return ngettext("%(n)d condition non remplie", "%(n)d conditions non remplies", failed) % {
+        "n": failed
+    }
+
+
+def _needs(needs: tuple[str, ...]) -> str:
+    if not needs:
+        return _("ne répond à aucun des besoins indiqués")
+    return _("répond à vos besoins : %(needs)s") % {
+        "needs": quoted([value_label("needs", n) for n in needs])
+    }
+
+
+def _audience(audience: tuple[str, ...]) -> str:
+    return _("s'adresse à votre situation : %(situations)s") % {
+        "situations": quoted([value_label("situations", s) for s in audience])
+    }
+
+
+def _amount(fit: int, amount: int) -> str:
+    if fit == 2:
+        return _("finance le montant demandé (%(a)s)") % {"a": euros(amount)}
+    return _("le montant demandé est hors de ses limites")
+
+
+def _locality(locality: int, key: str, cx: Context) -> str:
+    place = cx.territory(key)
+    if locality >= 5:
+        return _("dispositif de proximité : %(place)s") % {"place": place}
+    if locality >= 3:
+        return _("dispositif intercommunal : %(place)s") % {"place": place}
+    if locality == 2:
+        return _("dispositif départemental : %(place)s") % {"place": place}
+    if locality == 1:
+        return _("dispositif régional : %(place)s") % {"place": place}
+    if locality == 0:
+        return _("dispositif national")
+    return _("hors de votre territoire")
+
+
 class Catalogue:
-    """Every scheme compiled for one day, ready to evaluate profiles of that day."""
+    """Every scheme compiled for one day, ready to evaluate profiles of that day. The distinct
+    conditions of all schemes are numbered once (`nodes`): a profile tests each of them once,
+    a batch computes each one's mask once."""
 
     def __init__(self, on: date, schemes: Sequence[CompiledScheme], context: Context):
         self.on = on
-        self.schemes = list(schemes)
         self.context = context
-        self._texts: dict[str, dict] = {}
-        self._reasons: dict[str, dict] = {}
+        self.nodes: list[Node] = []
+        numbers: dict[Node, int] = {}
+        self.schemes: list[CompiledScheme] = []
+        for scheme in schemes:
+            ids = []
+            for node in scheme.nodes:
+                number = numbers.get(node)
+                if number is None:
+                    number = numbers[node] = len(self.nodes)
+                    self.nodes.append(node)
+                ids.append(number)
+            self.schemes.append(replace(scheme, ids=tuple(ids)))
+        self._cacheable = [node.cacheable for node in self.nodes]
+        self._texts: dict[str, dict] = {}  # language -> (node, held, what it read) -> Check
+        self._pieces: dict[str, dict] = {}  # language -> the reasons' sentences
 
-    def _caches(self) -> tuple[dict, dict]:
-        language = translation.get_language() or ""
+    def _caches(self, language: str) -> tuple[dict, dict]:
         texts = self._texts.setdefault(language, {})
-        reasons = self._reasons.setdefault(language, {})
+        pieces = self._pieces.setdefault(language, {})
         if len(texts) > TEXT_CACHE_MAX:
             texts.clear()
-        if len(reasons) > TEXT_CACHE_MAX:
-            reasons.clear()
-        return texts, reasons
+        if len(pieces) > TEXT_CACHE_MAX:
+            pieces.clear()
+        return texts, pieces
 
-    def rank(
-        self, facts: Facts, rows: Iterable[tuple[CompiledScheme, Sequence[bool]]]
-    ) -> list[SchemeAnswer]:
-        """The answers for `facts`, ranked, from each scheme's held/failed per condition."""
-        texts, reasons_cache = self._caches()
+    def rank(self, facts: Facts, helds: Sequence[bool]) -> list[SchemeAnswer]:
+        """The answers for `facts`, ranked, from whether each distinct condition held."""
+        with speaking() as language:
+            return self._rank(facts, helds, *self._caches(language))
+
+    def _rank(self, facts: Facts, helds: Sequence[bool], texts: dict, pieces: dict):
         cx = self.context
+        nodes = self.nodes
+        cacheable = self._cacheable
         found = []
-        for scheme, helds in rows:
+        for scheme in self.schemes:
             checks = []
             failed = 0
             amount_held = True
-            for node, held in zip(scheme.nodes, helds, strict=True):
-                key = (node, node.text_key(facts), held)
-                text = texts.get(key)
-                if text is None:
-                    text = texts[key] = node.text(facts, held, cx)
-                checks.append(Check(node.code, held, text))
+            for number in scheme.ids:
+                held = helds[number]
+                node = nodes[number]
+                if cacheable[number]:
+                    key = (number, held, node.text_key(facts))
+                    check = texts.get(key)
+                    if check is None:
+                        check = texts[key] = Check(node.code, held, node.text(facts, held, cx))
+                else:
+                    check = Check(node.code, held, node.text(facts, held, cx))
+                checks.append(check)
                 if not held:
                     failed += 1
                     if node.code in AMOUNT_CODES:
                         amount_held = False
             fit = _fit(scheme, facts, amount_held)
-            rkey = (scheme.spec.slug, failed, fit, facts.needs, facts.amount)
-            reasons = reasons_cache.get(rkey)
-            if reasons is None:
-                reasons = reasons_cache[rkey] = _reasons(scheme, facts, fit, failed, cx)
-            order = (
-                failed > 0,
-                failed,
-                -fit.score(),
-                scheme.spec.name.casefold(),
-                scheme.spec.slug,
-            )
-            found.append((order, scheme, fit, failed, reasons, tuple(checks)))
+            reasons = _reasons(scheme, facts, fit, failed, cx, pieces)
+            spec = scheme.spec
+            score = _score(fit)
+            order = (failed > 0, failed, -score, spec.name.casefold(), spec.slug)
+            found.append((order, scheme, score, failed, reasons, tuple(checks)))
         found.sort(key=lambda row: row[0])
         return [
             SchemeAnswer(
@@ -243,49 +290,40 @@ class Catalogue:
                 variant_of=scheme.spec.variant_of,
                 eligible=failed == 0,
                 rank=rank,
-                score=fit.score(),
+                score=score,
                 reasons=reasons,
                 checks=checks,
             )
-            for rank, (_order, scheme, fit, failed, reasons, checks) in enumerate(found, 1)
+            for rank, (_order, scheme, score, failed, reasons, checks) in enumerate(found, 1)
         ]
 
     def evaluate(self, facts: Facts) -> list[SchemeAnswer]:
         """Every scheme for one profile, ranked, with its explanation."""
-        seen: dict[Node, bool] = {}
-        rows = []
-        for scheme in self.schemes:
-            helds = []
-            for node in scheme.nodes:
-                held = seen.get(node)
-                if held is None:
-                    held = seen[node] = node.test(facts)
-                helds.append(held)
-            rows.append((scheme, helds))
-        return self.rank(facts, rows)
+        return self.rank(facts, [node.test(facts) for node in self.nodes])
 
     def evaluate_batch(self, facts: Sequence[Facts]) -> BatchResult:
         """Every scheme for every profile of `facts` (all of this catalogue's day): each
         distinct condition evaluated once over the whole batch (bit masks)."""
         index = BatchIndex(facts)
-        rows = []
+        masks = [index.memo(node) for node in self.nodes]
+        eligible = []
         for scheme in self.schemes:
-            masks = tuple(index.memo(node) for node in scheme.nodes)
-            eligible = index.all
-            for mask in masks:
-                eligible &= mask
-            rows.append((eligible, masks))
-        return BatchResult(self, facts, rows)
+            found = index.all
+            for number in scheme.ids:
+                found &= masks[number]
+            eligible.append(found)
+        return BatchResult(self, facts, masks, eligible)
 
 
 class BatchResult:
-    """The answers of a batch, kept as bit masks: which profiles each scheme takes, and which
-    profiles each of its conditions let through; explanations are written on demand."""
+    """The answers of a batch, kept as bit masks: which profiles each distinct condition lets
+    through, and which profiles each scheme takes; explanations are written on demand."""
 
-    def __init__(self, catalogue: Catalogue, facts: Sequence[Facts], rows: list):
+    def __init__(self, catalogue: Catalogue, facts: Sequence[Facts], masks: list, eligible: list):
         self.catalogue = catalogue
         self.facts = facts
-        self._rows: list[tuple[int, tuple[int, ...]]] = rows
+        self._masks: list[int] = masks  # per distinct condition
+        self._eligible_masks: list[int] = eligible  # per scheme
         self._eligible: list[list[int]] | None = None
 
     def __len__(self) -> int:
@@ -293,30 +331,32 @@ class BatchResult:
 
     def counts(self) -> dict[str, int]:
         """Slug -> how many profiles of the batch the scheme takes."""
+        schemes = self.catalogue.schemes
         return {
-            scheme.spec.slug: eligible.bit_count()
-            for scheme, (eligible, _m) in zip(self.catalogue.schemes, self._rows, strict=True)
+            s.spec.slug: m.bit_count() for s, m in zip(schemes, self._eligible_masks, strict=True)
         }
 
     def eligible(self, i: int) -> list[str]:
         """Slugs of the schemes profile `i` is eligible to, in catalogue order (unranked)."""
         if self._eligible is None:
             per_profile: list[list[int]] = [[] for _ in self.facts]
-            for j, (eligible, _masks) in enumerate(self._rows):
-                for p in positions_of(eligible):
+            for j, mask in enumerate(self._eligible_masks):
+                for p in positions_of(mask):
                     per_profile[p].append(j)
             self._eligible = per_profile
         schemes = self.catalogue.schemes
         return [schemes[j].spec.slug for j in self._eligible[i]]
 
+    def failed(self, i: int, slug: str) -> list[str]:
+        """Codes of the conditions of scheme `slug` that profile `i` does not meet."""
+        scheme = next(s for s in self.catalogue.schemes if s.spec.slug == slug)
+        nodes = self.catalogue.nodes
+        return [nodes[n].code for n in scheme.ids if not (self._masks[n] >> i) & 1]
+
     def answers(self, i: int) -> list[SchemeAnswer]:
         """Every scheme for profile `i`, ranked, with its explanation (as `evaluate`)."""
-        bit = 1 << i
-        rows = [
-            (scheme, [bool(mask & bit) for mask in masks])
-            for scheme, (_eligible, masks) in zip(self.catalogue.schemes, self._rows, strict=True)
-        ]
-        return self.catalogue.rank(self.facts[i], rows)
+        helds = [bool((mask >> i) & 1) for mask in self._masks]
+        return self.catalogue.rank(self.facts[i], helds)
 
 
 def compile_catalogue(
@@ -327,7 +367,8 @@ def compile_catalogue(
 ) -> Catalogue:
     """Every scheme of `specs` compiled for `on` (`histories`: scheme id -> each parameter's
     dated values, by start ascending)."""
-    return Catalogue(on, [compile_scheme(s, histories.get(s.id, {}), on) for s in specs], context)
+    schemes = [compile_scheme(s, histories.get(s.id, {}), on, context) for s in specs]
+    return Catalogue(on, schemes, context)
 
 
 def interpret(
@@ -338,25 +379,26 @@ def interpret(
 ) -> list[SchemeAnswer]:
     """The reference semantics, the naive way: for this one profile, each scheme's rule built
     again from its fields, each condition's parameters looked up by date in the history, then
-    tested and explained; the same answers as `compile_catalogue(…).evaluate(facts)`."""
+    tested on its own; the same answers as `compile_catalogue(…).evaluate(facts)`."""
     on = facts.on
-    rows = []
-    compiled = []
+    compiled, tested = [], []
     for spec in specs:
         history = histories.get(spec.id, {})
-        nodes, helds = [], []
+        nodes = []
         for node in scheme_tree(spec):
             values = values_on({n: history[n] for n in node.params() if n in history}, on)
             bound = node.bind(values, on)
-            if bound is None:
-                continue
-            nodes.append(bound)
-            helds.append(bound.test(facts))
+            if bound is not None:
+                bound = bound.prepare(context)
+                nodes.append(bound)
+                tested.append((bound, bound.test(facts)))
         depths = {key: key_depth(key) for key in spec.perimeter}
-        scheme = CompiledScheme(
-            spec, tuple(nodes), depths, any(n.code in AMOUNT_CODES for n in nodes)
-        )
-        compiled.append(scheme)
-        rows.append((scheme, helds))
-    # A throw-away catalogue: no sentence reused from another profile.
-    return Catalogue(on, compiled, context).rank(facts, rows)
+        finances = any(n.code in AMOUNT_CODES for n in nodes)
+        compiled.append(CompiledScheme(spec, tuple(nodes), depths, finances))
+    # A throw-away catalogue to rank and explain: no sentence reused from another profile.
+    catalogue = Catalogue(on, compiled, context)
+    helds = [False] * len(catalogue.nodes)
+    numbers = {node: i for i, node in enumerate(catalogue.nodes)}
+    for node, held in tested:
+        helds[numbers[node]] = held
+    return catalogue.rank(facts, helds)

@@ -12,7 +12,8 @@ day). Once bound, a node answers three questions:
   itself, in plain French, for the catalogue pages.
 
 Nodes are frozen dataclasses: two schemes with the same condition and the same parameter
-values hold equal nodes, so a batch evaluates each distinct condition once.
+values hold equal nodes, so a catalogue numbers each distinct condition once and a profile, or
+a batch, evaluates it once. Conditions made of conditions are in combinators.py.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext as _
-
-from .texts import NBSP, day, euros, field_label, quoted, value_label
+from .speech import gettext as _
+from .texts import FIELDS, NBSP, Labels, day, euros, field_label, quoted, value_label
 
 if TYPE_CHECKING:
     from .batch import BatchIndex
@@ -84,8 +84,6 @@ def _example(bound: ParamValue) -> str:
 
 
 def _agree(field_name: str, masculine: str, feminine: str) -> str:
-    from .texts import FIELDS
-
     return feminine if FIELDS.get(field_name, ("", "m"))[1] == "f" else masculine
 
 
@@ -101,6 +99,17 @@ class Node:
         """This node with its parameters resolved for the day `on`; None when a parameter it
         reads has no value that day (the condition does not apply yet)."""
         return self
+
+    def prepare(self, context: Context) -> Node:
+        """This node with the parts of its sentences that depend on nothing but the catalogue
+        written once (labels of a perimeter…): compiling does it after `bind`."""
+        return self
+
+    @property
+    def cacheable(self) -> bool:
+        """Whether its sentences are few enough to keep (they read a closed list of values);
+        the others (amounts, communes) are cheap to write again."""
+        return True
 
     def test(self, facts: Facts) -> bool:
         raise NotImplementedError
@@ -177,6 +186,16 @@ class Overlap(Node):
     code: str
     attr: str
     allowed: frozenset[str]
+    shown: str = field(default="", compare=False)  # the perimeter's labels (prepare)
+
+    def prepare(self, context: Context) -> Node:
+        if self.attr != "territory":
+            return self
+        return replace(self, shown=", ".join(sorted(context.territory(k) for k in self.allowed)))
+
+    @property
+    def cacheable(self) -> bool:
+        return self.attr != "territory"
 
     def test(self, facts: Facts) -> bool:
         return not self.allowed.isdisjoint(getattr(facts, self.attr))
@@ -191,7 +210,7 @@ class Overlap(Node):
 
     def _allowed(self, context: Context) -> str:
         if self.attr == "territory":
-            return ", ".join(sorted(context.territory(k) for k in self.allowed))
+            return self.shown or ", ".join(sorted(context.territory(k) for k in self.allowed))
         return quoted(sorted(value_label(self.attr, v) for v in self.allowed))
 
     def text(self, facts: Facts, held: bool, context: Context) -> str:
@@ -234,6 +253,11 @@ class Bound(Node):
     kind: str  # "minimum" or "maximum"
     bound: Param | ParamValue
     label: str = ""  # "maximum pour une reprise"; the kind's own word when empty
+    shown: str = field(default="", compare=False)  # the bound in euros, once bound
+
+    @property
+    def cacheable(self) -> bool:
+        return False
 
     def params(self) -> tuple[str, ...]:
         return (self.bound.name,) if isinstance(self.bound, Param) else ()
@@ -242,7 +266,7 @@ class Bound(Node):
         if isinstance(self.bound, ParamValue):
             return self
         found = values.get(self.bound.name)
-        return replace(self, bound=found) if found is not None else None
+        return replace(self, bound=found, shown=euros(found.value)) if found is not None else None
 
     def _value(self) -> ParamValue:
         if not isinstance(self.bound, ParamValue):
@@ -270,7 +294,7 @@ class Bound(Node):
 
     def text(self, facts: Facts, held: bool, context: Context) -> str:
         bound = self._value()
-        limit = f"{self._word()} {euros(bound.value)}{_example(bound)}"
+        limit = f"{self._word()} {self.shown or euros(bound.value)}{_example(bound)}"
         if facts.amount is None:
             return _("montant non précisé : %(limit)s") % {"limit": limit}
         if self.kind == "minimum":
@@ -313,8 +337,6 @@ class State(Node):
         return None
 
     def _label(self) -> str:
-        from .texts import Labels
-
         return Labels.get()["state"].get(self.state, self.state)
 
     def text(self, facts: Facts, held: bool, context: Context) -> str:
@@ -383,113 +405,3 @@ class Opening(Node):
 
     def describe(self, context: Context) -> str:
         return _("Candidatures : %(period)s") % {"period": self._period()}
-
-
-@dataclass(frozen=True, slots=True)
-class All(Node):
-    """Every part holds (one sentence for a condition made of several answers)."""
-
-    code: str
-    label: str
-    parts: tuple[Node, ...]
-
-    def params(self) -> tuple[str, ...]:
-        return tuple(name for part in self.parts for name in part.params())
-
-    def bind(self, values: Mapping[str, ParamValue], on: date) -> Node | None:
-        parts = tuple(p.bind(values, on) for p in self.parts)
-        kept = tuple(p for p in parts if p is not None)
-        return replace(self, parts=kept) if kept else None
-
-    def test(self, facts: Facts) -> bool:
-        return all(p.test(facts) for p in self.parts)
-
-    def mask(self, index: BatchIndex) -> int:
-        found = index.all
-        for part in self.parts:
-            found &= index.memo(part)
-        return found
-
-    def text_key(self, facts: Facts) -> Hashable:
-        return tuple(p.text_key(facts) for p in self.parts)
-
-    def text(self, facts: Facts, held: bool, context: Context) -> str:
-        if held:
-            return _("%(label)s : oui") % {"label": self.label}
-        failed = [p.text(facts, False, context) for p in self.parts if not p.test(facts)]
-        return _("%(label)s : non — %(why)s") % {"label": self.label, "why": " ; ".join(failed)}
-
-    def describe(self, context: Context) -> str:
-        return _("%(label)s (%(parts)s)") % {
-            "label": self.label[:1].upper() + self.label[1:],
-            "parts": " ; ".join(p.describe(context) for p in self.parts),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Either(All):
-    """At least one part holds."""
-
-    def test(self, facts: Facts) -> bool:
-        return any(p.test(facts) for p in self.parts)
-
-    def mask(self, index: BatchIndex) -> int:
-        found = 0
-        for part in self.parts:
-            found |= index.memo(part)
-        return found
-
-    def text(self, facts: Facts, held: bool, context: Context) -> str:
-        if held:
-            first = next(p for p in self.parts if p.test(facts))
-            return _("%(label)s : oui — %(why)s") % {
-                "label": self.label,
-                "why": first.text(facts, True, context),
-            }
-        why = " ; ".join(p.text(facts, False, context) for p in self.parts)
-        return _("%(label)s : non — %(why)s") % {"label": self.label, "why": why}
-
-    def describe(self, context: Context) -> str:
-        return _("%(label)s, au choix : %(parts)s") % {
-            "label": self.label[:1].upper() + self.label[1:],
-            "parts": _(" ou ").join(p.describe(context) for p in self.parts),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Switch(Node):
-    """`then` when `guard` holds, `otherwise` when not (e.g. a higher maximum for a takeover).
-    The sentence is the one of the branch that applies."""
-
-    code: str
-    guard: Node
-    then: Node
-    otherwise: Node
-    when: str  # "pour une reprise"
-
-    def params(self) -> tuple[str, ...]:
-        return self.then.params() + self.otherwise.params()
-
-    def bind(self, values: Mapping[str, ParamValue], on: date) -> Node | None:
-        then, otherwise = self.then.bind(values, on), self.otherwise.bind(values, on)
-        if then is None or otherwise is None:  # one branch missing: the other applies alone
-            return then or otherwise
-        return replace(self, then=then, otherwise=otherwise)
-
-    def test(self, facts: Facts) -> bool:
-        return (self.then if self.guard.test(facts) else self.otherwise).test(facts)
-
-    def mask(self, index: BatchIndex) -> int:
-        guard = index.memo(self.guard)
-        return (guard & index.memo(self.then)) | ((index.all ^ guard) & index.memo(self.otherwise))
-
-    def text_key(self, facts: Facts) -> Hashable:
-        branch = self.then if self.guard.test(facts) else self.otherwise
-        return (branch, branch.text_key(facts))
-
-    def text(self, facts: Facts, held: bool, context: Context) -> str:
-        branch = self.then if self.guard.test(facts) else self.otherwise
-        return branch.text(facts, held, context)
-
-    def describe(self, context: Context) -> str:
-        return f"{self.otherwise.describe(context)} ; {self.when} : {self.then.describe(context)}"

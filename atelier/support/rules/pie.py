@@ -6,8 +6,9 @@ its own maximum, which depends on the stage, in place of the generic one."""
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import Stage
+from .combinators import Switch
 from .generic import MAXIMUM
-from .nodes import Bound, Choice, Param, Switch
+from .nodes import Bound, Choice, Param
 from .registry import rule
 
 TAKEOVER_MAXIMUM = "montant_maximum_reprise"

@@ -9,13 +9,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from atelier.directory.enums import HeadcountBand
 
 from ..enums import LegalForm, Need, Project, SchemeKind, SchemeState, Situation, Stage
+from .speech import language as speech_language
 
 NBSP = "\u00a0"  # between the groups of digits and before the euro sign: "40 000 €" stays whole
 
@@ -52,6 +52,11 @@ EURO_PREFIXES = ("montant_", "dotation_", "forfait_", "prime_", "plafond_")
 
 def euros(value: int | Decimal | float) -> str:
     """40000 -> "40 000 €" (no-break spaces); cents only when there are some: "12,50 €"."""
+    if isinstance(value, int) or (
+        isinstance(value, Decimal) and value == value.to_integral_value()
+    ):
+        whole = int(value)
+        return f"{'-' if whole < 0 else ''}{abs(whole):,}{NBSP}€".replace(",", NBSP)
     amount = Decimal(value)
     whole = int(amount)
     cents = int((abs(amount) - abs(whole)) * 100)
@@ -92,7 +97,7 @@ class Labels:
 
     @classmethod
     def get(cls) -> dict[str, dict[str, str]]:
-        language = translation.get_language() or ""
+        language = speech_language()
         found = cls._by_language.get(language)
         if found is None:
             found = {

@@ -222,7 +222,7 @@ def scheme_detail(slug: str, on: datetime.date | None = None) -> SchemeDetail | 
     context = catalogue_context([spec])
     row = _row(spec, history, on, dict(context.territories))
     compiled: CompiledScheme | None = (
-        compile_scheme(spec, history, on) if spec.rule in RULES else None
+        compile_scheme(spec, history, on, context) if spec.rule in RULES else None
     )
     lists = [
         (_("Publics"), [value_label("situations", v) for v in sorted(spec.audiences)]),

@@ -231,3 +231,17 @@ def catalogue_load(
             scheme.variant_of = variant_of
             scheme.save(update_fields=["variant_of", "updated_at"])
     return report
+
+
+@transaction.atomic
+def schemes_delete_by_prefix(*, prefix: str) -> int:
+    """Delete the schemes whose slug starts with `prefix` (with their parameter values): the
+    synthetic schemes of the benchmarks. The number of schemes deleted."""
+    if len(prefix) < 3:
+        raise ValueError("a prefix of at least 3 characters")
+    schemes = Scheme.objects.filter(slug__startswith=prefix)
+    Scheme.objects.filter(variant_of__in=schemes).update(variant_of=None)
+    count = schemes.count()
+    SchemeParameter.objects.filter(scheme__in=schemes).delete()
+    schemes.delete()
+    return count
