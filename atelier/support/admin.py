@@ -23,9 +23,7 @@ from .models import Scheme, SchemeParameter
 from .rules.registry import rule_choices
 from .rules.texts import value_label
 from .selectors.catalogue import is_stale, stale_after_days, today
-from .services.catalogue import LIST_VALUES, list_clean, perimeter_clean
-
-RESERVED_SLUGS = frozenset({"a-verifier"})  # a path of the catalogue's pages
+from .services.catalogue import LIST_VALUES, RESERVED_SLUGS, list_clean, perimeter_clean
 
 
 def _list_choices(name: str) -> list[tuple[str, str]]:
@@ -118,6 +116,9 @@ class SchemeAdminForm(forms.ModelForm):
         for name in LIST_VALUES:
             if name in data:
                 data[name] = list_clean(name, data[name])
+        parent = data.get("variant_of")
+        if parent is not None and self.instance.pk and parent.pk == self.instance.pk:
+            self.add_error("variant_of", _("Un dispositif n'est pas la déclinaison de lui-même."))
         opens, closes = data.get("opens_on"), data.get("closes_on")
         if opens and closes and closes < opens:
             self.add_error("closes_on", _("La clôture précède l'ouverture."))

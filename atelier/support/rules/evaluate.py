@@ -150,7 +150,7 @@ def _reasons(scheme: CompiledScheme, facts: Facts, fit: Fit, failed: int, cx: Co
     """Why the scheme stands where it is, in sentences (each sentence built once per language
     and kept in `pieces`)."""
     needs, audience, amount, locality, place = fit
-    key = ("failed", failed)
+    key: tuple = ("failed", failed)
     reasons = [pieces.get(key) or pieces.setdefault(key, _failed(failed))]
     if facts.needs:
         key = ("needs", needs)

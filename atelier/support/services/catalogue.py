@@ -11,6 +11,7 @@ warning)."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -40,6 +41,8 @@ LIST_VALUES: dict[str, list[str]] = {
     "sectors": list(NAF_SECTIONS),
 }
 SCALARS = ("name", "summary", "kind", "rule", "state", "operator_name")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RESERVED_SLUGS = frozenset({"a-verifier"})  # a path of the catalogue's pages
 
 
 class CatalogueError(Exception):
@@ -188,6 +191,14 @@ def catalogue_load(
     saved: dict[str, Scheme] = {}
     for item in data["schemes"]:
         slug = str(item.get("slug", ""))
+        if not SLUG.match(slug) or len(slug) > 80 or slug in RESERVED_SLUGS or slug in saved:
+            raise CatalogueError(
+                _(
+                    "Identifiant de dispositif invalide ou en double : « %(slug)s » (minuscules, "
+                    "chiffres et tirets, 80 caractères au plus)."
+                )  # fmt: skip
+                % {"slug": slug}
+            )
         try:
             values = scheme_values(item, check_territories=check_territories)
         except ValidationError as exc:

@@ -85,6 +85,12 @@ def test_premieres_heures_is_in_the_catalogue_without_its_parameters(catalogue):
         ({"kind": "loan"}, "nature inconnue « loan »"),
         ({"stages": ["someday"]}, "stages : valeur(s) inconnue(s) someday"),
         ({"opens_on": "2026-13-01"}, "opens_on : date invalide « 2026-13-01 »"),
+        (
+            {"slug": "a-verifier"},
+            "Identifiant de dispositif invalide ou en double : « a-verifier »",
+        ),
+        ({"slug": "Avec Espaces"}, "Identifiant de dispositif invalide ou en double"),
+        ({"slug": "dla"}, "Identifiant de dispositif invalide ou en double : « dla »"),
     ],
 )
 def test_a_wrong_value_refuses_the_whole_file(db, change, message):

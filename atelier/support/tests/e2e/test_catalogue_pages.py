@@ -5,7 +5,7 @@ staff page of the entries to check."""
 import pytest
 from django.contrib.auth.models import Permission
 
-from atelier.observatory.tests.e2e.test_observatory_pages import LISTEN
+from atelier.directory.tests.e2e.test_csp import LISTEN
 from atelier.support.tests.factories import load_catalogue
 from atelier.support.tests.users import EDITOR_PERMISSIONS
 
