@@ -91,7 +91,7 @@ bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) bench/run.py $(BENCH_ARGS)
 
 # The same bench code paths (search, map, import and its floor, national scan, search while an
-# import runs) at tiny sizes, in var/bench-smoke, never writing bench/RESULTS.md: so that bench/
+# import runs, observatory, orientation) at tiny sizes, in var/bench-smoke, never writing bench/RESULTS.md: so that bench/
 # cannot rot (CI).
 # Fails if any step raises; the figures themselves are not checked. BENCH_ARGS=--engines=postgresql
 # (with BENCH_POSTGRES_URL=postgres://… to use a running server) runs it on PostgreSQL.
@@ -99,8 +99,9 @@ bench: install
 BENCH_SMOKE_ARGS := --engines sqlite --organisations 3000 --reps 1 --map-reps 1 --baseline-reps 1 \
 	--import-rows 3000 --import-baseline-rows 300 --concurrency-rows 3000 --quiet-seconds 5 \
 	--scan-rows 20000 --concurrency-max-seconds 120 --observatory-territories 12 \
-	--observatory-reps 1 --observatory-changes 300 --observatory-pdf-reps 1 --out var/bench-smoke \
-	--no-write
+	--observatory-reps 1 --observatory-changes 300 --observatory-pdf-reps 1 --support-schemes 40 \
+	--support-profiles 300 --support-reps 5 --support-baseline-reps 3 --support-batch-baseline 10 \
+	--out var/bench-smoke --no-write
 bench-smoke: install
 	DJANGO_SETTINGS_MODULE=config.settings.bench $(PY) bench/run.py $(BENCH_SMOKE_ARGS) $(BENCH_ARGS)
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils import translation
 
 from atelier.directory.selectors.around import distances_forget
+from atelier.support.selectors.catalogue import catalogue_forget
+from atelier.support.selectors.places import places_forget
 from atelier.territories.selectors import reference_labels_forget
 
 
@@ -25,3 +27,5 @@ def _isolated_search_index(settings, tmp_path_factory):
     settings.ATELIER_SEARCH_DATA_VERSION_SECONDS = 0  # every search sees the test's writes
     reference_labels_forget()
     distances_forget()  # keyed by data version: a rolled-back test's numbers come again
+    catalogue_forget()  # the compiled schemes catalogues too
+    places_forget()

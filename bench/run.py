@@ -1,6 +1,7 @@
 """`make bench`: runs bench/engine.py (search + map), bench/import_bench.py (SIRENE import),
-bench/scan_bench.py (SIRENE national scan, CSV and Parquet) and bench/observatory_bench.py
-(observatory figures on the organisations engine.py generated) on
+bench/scan_bench.py (SIRENE national scan, CSV and Parquet), bench/observatory_bench.py
+(observatory figures on the organisations engine.py generated) and bench/support_bench.py
+(orientation: the schemes catalogue scaled with synthetic schemes) on
 SQLite and on PostgreSQL (a throw-away server started from the Debian packages when DATABASE_URL is
 not given), prints one table and writes bench/RESULTS.md with the command that produced it.
 
@@ -10,6 +11,7 @@ not given), prints one table and writes bench/RESULTS.md with the command that p
                         [--concurrency-rows 150000] [--skip-concurrency] [--out DIR]
                         [--observatory-changes 10000] [--observatory-pdf-reps 3]
                         [--skip-observatory]
+                        [--support-schemes 500] [--support-profiles 10000] [--skip-support]
 
 `make bench-smoke` runs the same steps at tiny sizes, in var/bench-smoke, with --no-write.
 """
@@ -93,6 +95,15 @@ def run_engine(engine: str, url: str | None, args) -> dict:
                "--pdf-reps", str(args.observatory_pdf_reps), "--json", str(obs)]  # fmt: skip
         subprocess.run(cmd, check=True, env=env, cwd=ROOT)
         data["observatory"] = json.loads(obs.read_text())
+    if not args.skip_support:  # its own synthetic schemes, on the reference engine.py loaded
+        sup = out / f"{engine}-support.json"
+        cmd = [PY, str(ROOT / "bench" / "support_bench.py"), "--seed", str(args.seed),
+               "--schemes", str(args.support_schemes), "--profiles", str(args.support_profiles),
+               "--reps", str(args.support_reps), "--baseline-reps", str(args.support_baseline_reps),
+               "--batch-baseline", str(args.support_batch_baseline),
+               "--json", str(sup)]  # fmt: skip
+        subprocess.run(cmd, check=True, env=env, cwd=ROOT)
+        data["support"] = json.loads(sup.read_text())
     if not args.skip_import:
         imp = out / f"{engine}-import.json"
         cmd = [PY, str(ROOT / "bench" / "import_bench.py"), "--rows", str(args.import_rows),
@@ -220,6 +231,7 @@ def table(results: dict[str, dict]) -> str:
     scan_bench.table_rows(row)
     concurrency_rows(row)
     observatory_rows(row)
+    support_rows(row)
     return "\n".join(lines)
 
 
@@ -299,6 +311,44 @@ def observatory_rows(row) -> None:
     pdf_rows(row)
 
 
+def support_rows(row) -> None:
+    """bench/support_bench.py: the whole catalogue for one profile, a batch, the naive way."""
+
+    def sup(r: dict) -> dict:
+        return r["support"]
+
+    row(
+        "orientation: whole catalogue for one profile, with explanations, p95 (ms)",
+        "≤ 20",
+        lambda r: f"{sup(r)['single']['p95_ms']} ({sup(r)['schemes']} schemes)",
+        lambda v: float(v.split()[0]) <= 20,
+    )
+    row(
+        "  profiles in batch (s)",
+        "≤ 5 (10,000 profiles)",
+        lambda r: f"{sup(r)['batch']['seconds']} ({sup(r)['batch']['profiles']:,} profiles)",
+        lambda v: float(v.split()[0]) <= 5,
+    )
+    row(
+        "  batch speed-up vs naive per-rule interpretation",
+        "≥ 10×",
+        lambda r: sup(r)["speedup_batch"],
+        lambda v: v >= 10,
+    )
+    row(
+        "  one profile: speed-up vs the naive interpretation (p50)",
+        "—",
+        lambda r: sup(r)["speedup_single_p50"],
+        bool,
+    )
+    row(
+        "  compiled, batch and naive answers identical (sample)",
+        "yes",
+        lambda r: "yes" if sup(r)["agree"] else "no",
+        lambda v: v == "yes",
+    )
+
+
 def pdf_rows(row) -> None:
     """The diagnostic PDF (bench/observatory_bench.py): cold = first PDF of a fresh process."""
 
@@ -362,6 +412,8 @@ def details(results: dict[str, dict]) -> str:
             out.append(
                 "\nSearch while an import runs: " + json.dumps(r["concurrency"], ensure_ascii=False)
             )
+        if "support" in r:
+            out.append("\nOrientation: " + json.dumps(r["support"], ensure_ascii=False))
         out.append(f"\nData preparation: {json.dumps(r['data'])}")
     return "\n".join(out)
 
@@ -388,6 +440,12 @@ def main() -> None:
     ap.add_argument("--observatory-reps", type=int, default=5)
     ap.add_argument("--observatory-changes", type=int, default=10_000)
     ap.add_argument("--observatory-pdf-reps", type=int, default=3)
+    ap.add_argument("--skip-support", action="store_true")
+    ap.add_argument("--support-schemes", type=int, default=500)
+    ap.add_argument("--support-profiles", type=int, default=10_000)
+    ap.add_argument("--support-reps", type=int, default=200)
+    ap.add_argument("--support-baseline-reps", type=int, default=30)
+    ap.add_argument("--support-batch-baseline", type=int, default=300)
     ap.add_argument("--out", type=Path, default=OUT, help="work directory (databases, JSON)")
     ap.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     ap.add_argument(
@@ -403,7 +461,7 @@ def main() -> None:
         if args.report_only:
             label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[engine]
             results[label] = json.loads((out / f"{engine}.json").read_text())
-            for key in ("import", "scan", "concurrency", "observatory"):
+            for key in ("import", "scan", "concurrency", "observatory", "support"):
                 part = out / f"{engine}-{key}.json"
                 if part.exists():
                     results[label][key] = json.loads(part.read_text())

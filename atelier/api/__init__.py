@@ -18,13 +18,14 @@ install(api)
 
 
 def _register() -> None:
-    from . import indicators, map, organisation_detail, organisations, territories
+    from . import indicators, map, organisation_detail, organisations, schemes, territories
 
     api.add_router("/territories", territories.router)
     api.add_router("/organisations", organisations.router)
     api.add_router("/organisations", organisation_detail.router)
     api.add_router("/map", map.router)
     api.add_router("/indicators", indicators.router)
+    api.add_router("", schemes.router)  # /schemes, /orientation (orientation & support)
 
 
 _register()

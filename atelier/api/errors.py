@@ -24,6 +24,9 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 
 VALIDATION_STATUS = 422
+# What a value refused by a `pattern` should look like, by pattern, in words (routers add
+# theirs); a pattern not listed here is reported as "ne doit pas être vide" (r"\S").
+PATTERN_MESSAGES: dict[str, Any] = {}
 
 
 class ParamError(Schema):
@@ -52,8 +55,11 @@ def error_body(detail: str, errors: Iterable[tuple[str, str]] = ()) -> dict[str,
 
 
 def _param(loc: Any) -> str:
-    # ninja: ("query", "page"), ("query", "famille", 0), ("path", "key"), ("body", …)
+    # ninja: ("query", "page"), ("query", "famille", 0), ("path", "key"),
+    # ("body", "body", "stage"), ("body", "body", "situations", 0)
     parts = [str(p) for p in (loc or []) if not isinstance(p, int)]
+    if parts[:1] == ["body"] and len(parts) > 2:
+        return parts[-1]
     return parts[1] if len(parts) > 1 else (parts[0] if parts else "?")
 
 
@@ -73,8 +79,16 @@ def pydantic_message(error: dict[str, Any]) -> str:
         return _("la valeur doit être au plus %(limit)s.") % {"limit": ctx.get("le")}
     if kind == "string_too_long":
         return _("au plus %(limit)s caractères.") % {"limit": ctx.get("max_length")}
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_MESSAGES:
+        return str(PATTERN_MESSAGES[ctx["pattern"]])
     if kind in ("string_too_short", "string_pattern_mismatch"):
         return _("ne doit pas être vide.")
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return _("date attendue, au format AAAA-MM-JJ.")
+    if kind in ("list_type", "too_long"):
+        return _("liste de valeurs attendue (au plus %(limit)s).") % {
+            "limit": ctx.get("max_length", "…")
+        }
     if kind in ("enum", "literal_error"):
         return _("valeurs possibles : %(values)s.") % {"values": ctx.get("expected", "")}
     return str(error.get("msg", kind))

@@ -35,6 +35,7 @@ from atelier.directory.services.organisations import (
     organisation_get_or_create,
 )
 from atelier.directory.services.proposals import proposal_ensure_pending
+from atelier.support.services.catalogue import CatalogueError, CatalogueReport, catalogue_load
 from atelier.territories.enums import EssFamily
 from atelier.territories.selectors import commune_places, legal_category_families
 
@@ -242,7 +243,17 @@ def demo_load(*, path: Path | None = None) -> DemoReport:
     return report
 
 
-# Directory models the network staff may manage in the admin.
+def demo_schemes_load() -> CatalogueReport:
+    """The schemes catalogue (data/support/schemes.yaml), its operators linked to the demo
+    organisations (source demo, matched by name): run after `demo_load`. Idempotent."""
+    try:
+        return catalogue_load(operators_source=Source.DEMO)
+    except CatalogueError as exc:
+        raise DemoDataError(str(exc)) from None
+
+
+# Directory models the network staff may manage in the admin; the schemes catalogue too (its
+# dated parameters: a new value from a date, never a change of a past one).
 _STAFF_PERMISSIONS = {
     "directory": [
         "view_organisation",
@@ -259,7 +270,8 @@ _STAFF_PERMISSIONS = {
     ],
     # Support (issue 10): Premières heures — the beneficiaries in the admin (export, erasure)
     # and the parameters' dated values (/accompagnement/premieres-heures/parametres/); the
-    # support journeys — their network's structures and advisors, its cases (read).
+    # support journeys — their network's structures and advisors, its cases (read); the
+    # catalogue — schemes and their dated parameter values.
     "support": [
         "view_insertionstructure",
         "add_insertionstructure",
@@ -277,6 +289,11 @@ _STAFF_PERMISSIONS = {
         "change_structureadvisor",
         "delete_structureadvisor",
         "view_case",
+        "view_scheme",
+        "add_scheme",
+        "change_scheme",
+        "change_schemeparameter",
+        "delete_schemeparameter",
     ],
 }
 

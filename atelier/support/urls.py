@@ -3,7 +3,7 @@ heures."""
 
 from django.urls import path, register_converter
 
-from .views import cases, request, stats
+from .views import cases, catalogue, orientation, request, stats
 from .views import premieres_heures as ph
 
 
@@ -25,6 +25,13 @@ PH = "accompagnement/premieres-heures/"
 
 app_name = "support"
 urlpatterns: list = [
+    # Orientation: the public questionnaire and its results.
+    path("orientation/", orientation.orientation, name="orientation"),
+    # The schemes catalogue (public; the stale list for staff).
+    path("dispositifs/", catalogue.scheme_list, name="schemes"),
+    # Before the scheme pages: its segment would be read as a slug.
+    path("dispositifs/a-verifier/", catalogue.stale_list, name="schemes_stale"),
+    path("dispositifs/<slug:slug>/", catalogue.scheme_page, name="scheme"),
     # Premières heures (staff of the structure's network).
     path(PH, ph.structures, name="ph-structures"),
     path(f"{PH}parametres/", ph.parameters, name="ph-parameters"),

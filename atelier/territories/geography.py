@@ -63,6 +63,12 @@ def commune_codes(code: str) -> list[str]:
     return [code, *_arrondissements_by_parent().get(code, [])]
 
 
+def arrondissement_parents() -> dict[str, str]:
+    """Municipal arrondissement code -> its parent commune's code (75119 -> 75056), from the
+    reference."""
+    return {arm: parent for parent, arms in _arrondissements_by_parent().items() for arm in arms}
+
+
 def geography_forget() -> None:
     """Drop the cached arrondissements."""
     _arrondissements.clear()

@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 from .enums import CommuneKind, GroupingKind, TerritoryLevel
 from .geography import LEVEL_COLUMN as LEVEL_COLUMN  # re-exported for the other apps
 from .geography import LEVEL_DEPTH as LEVEL_DEPTH
+from .geography import arrondissement_parents as arrondissement_parents
 from .geography import commune_codes as commune_codes
 from .geography import commune_departement as commune_departement
 from .models import (

@@ -195,6 +195,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
+# Orientation & support: a scheme whose facts were last checked more than this many days ago
+# (or never) is flagged to the staff (admin list filter and column, /dispositifs/a-verifier/).
+SUPPORT_STALE_AFTER_DAYS = env.int("SUPPORT_STALE_AFTER_DAYS", default=180)
+
 # -- Imports that lose nothing (issue 8)
 # Limits of an import file, checked before anything is written (docs/operations.md): rows of a
 # member list (a cell below that row refuses the sheet), bytes once decompressed (XLSX, .gz, .zip:

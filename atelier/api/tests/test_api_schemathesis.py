@@ -13,15 +13,23 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from atelier.directory.tests.test_search import make_org
+from atelier.support.tests.scheme_factories import load_catalogue
 from atelier.territories.tests.factories import make_small_reference
 
 EXAMPLES = 25
 # Operations whose parameters obey rules OpenAPI cannot state, answered by the documented 422:
-# `territoire` must name a territory of the database, bbox needs west < east and south < north.
+# `territoire` must name a territory of the database, bbox needs west < east and south < north;
+# the schemes' `territory` and the orientation's `commune` must exist in the reference, and
+# "none of these situations" cannot be combined with another.
 # A request that passes the document may still be refused there, so "valid data is accepted"
 # is not asked of them; every other check is (statuses, bodies, content types, no 500, and
 # requests that break the document refused).
-CROSS_PARAMETER_RULES = {"/api/v1/organisations", "/api/v1/map/clusters"}
+CROSS_PARAMETER_RULES = {
+    "/api/v1/organisations",
+    "/api/v1/map/clusters",
+    "/api/v1/schemes",
+    "/api/v1/orientation",
+}
 
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +54,7 @@ def organisations():
     ref = make_small_reference()
     make_org(ref, category="5458", name="Coopératives du Canal", commune="saint_denis")
     make_org(ref, name="Amis du quartier", commune="arr20")
+    load_catalogue()  # the schemes catalogue of data/support/schemes.yaml
 
 
 @schema.parametrize()

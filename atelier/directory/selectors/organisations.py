@@ -282,3 +282,16 @@ def sirens_not_of_source(*, source: str, prefix: str) -> set[str]:
         .values_list("siren", flat=True)
         if siren
     }
+
+
+def organisation_find(*, source: str, name: str) -> int | None:
+    """The id of the organisation of `source` named exactly `name` (the key of the demo data
+    and of the other apps' reference files), or None."""
+    return (
+        Organisation.objects.filter(source=source, name=name).values_list("pk", flat=True).first()
+    )
+
+
+def organisation_names(ids: list[int]) -> dict[int, str]:
+    """Id -> name of the organisations `ids` (those that exist)."""
+    return dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 ARRONDISSEMENTS = {
     "75111": ("Paris 11e Arrondissement", 48.8592, 2.3800),
     "75113": ("Paris 13e Arrondissement", 48.8283, 2.3623),
+    "75114": ("Paris 14e Arrondissement", 48.8292, 2.3265),  # the schemes catalogue names it
     "75118": ("Paris 18e Arrondissement", 48.8925, 2.3484),
     "75119": ("Paris 19e Arrondissement", 48.8871, 2.3848),
 }

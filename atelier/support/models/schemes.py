@@ -26,6 +26,11 @@ class Scheme(TimeStampedModel):
         related_name="+",
         verbose_name=_("opérateur (fiche de l'Atlas)"),
     )
+    # Who runs the scheme when it has no record in the Atlas (a public authority, a network of
+    # local structures): shown instead of the Atlas record's name.
+    operator_name = models.CharField(
+        _("opérateur (sans fiche dans l'Atlas)"), max_length=200, blank=True
+    )
     variant_of = models.ForeignKey(
         "self",
         null=True,
@@ -42,6 +47,8 @@ class Scheme(TimeStampedModel):
     projects = models.JSONField(_("types de projet"), default=list, blank=True)
     legal_forms = models.JSONField(_("formes juridiques acceptées"), default=list, blank=True)
     needs = models.JSONField(_("besoins couverts"), default=list, blank=True)
+    # NAF rév. 2 section letters the scheme is reserved to (empty: every sector).
+    sectors = models.JSONField(_("secteurs d'activité (sections NAF)"), default=list, blank=True)
     # The rule (code) that decides eligibility: a key of the rules registry.
     rule = models.CharField(_("règle d'éligibilité"), max_length=80)
     state = models.CharField(

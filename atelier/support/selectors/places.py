@@ -1,46 +1,132 @@
-"""The territories a commune lies in, as the "level:code" keys that perimeters and routing
-filters use (country:FR, region:11, departement:75, epci:…, ept:…, commune:…,
-arrondissement:…), read through atelier.territories' selectors."""
+"""A profile's commune resolved once to the "level:code" keys of every territory containing it,
+which the rules match against the schemes' perimeters and the routing against the support
+structures' territories, and the labels of those keys.
+
+Keys: `commune:<code>`; for a municipal arrondissement (Paris, Lyon, Marseille: 75119 = Paris
+19e) `arrondissement:<code>`, `commune:<code>` (the Atlas names arrondissements so) and
+`commune:<parent>` (75056 = Paris); then `ept:`, `epci:`, `departement:`, `region:` and
+`country:FR`. Read through atelier.territories.selectors, kept per process (the reference
+changes only when `atelier load-reference` runs: `places_forget`)."""
 
 from __future__ import annotations
 
-from atelier.territories.selectors import territory_detail, territory_get
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-COUNTRY_KEY = "country:FR"
+from atelier.territories.selectors import (
+    arrondissement_parents,
+    commune_places,
+    naf_section_labels,
+    territory_get,
+    territory_labels,
+)
+
+COUNTRY = "country:FR"
 LEVELS = ("country", "region", "departement", "epci", "ept", "commune", "arrondissement")
+NAF_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+_TTL_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    name: str
+    keys: frozenset[str]
+
+
+_places: dict[str, tuple[float, Place]] = {}
+
+
+def places_forget() -> None:
+    _places.clear()
+
+
+def _arrondissement_parents() -> dict[str, str]:
+    return arrondissement_parents()  # cached by the territories app
+
+
+def places_resolve(codes: Iterable[str]) -> dict[str, Place]:
+    """Code -> Place of the communes (or municipal arrondissements) `codes` the reference
+    knows; unknown codes are absent."""
+    now = time.monotonic()
+    wanted = set(codes)
+    found: dict[str, Place] = {}
+    missing = []
+    for code in wanted:
+        hit = _places.get(code)
+        if hit is not None and now - hit[0] <= _TTL_SECONDS:
+            found[code] = hit[1]
+        else:
+            missing.append(code)
+    if missing:
+        parents = _arrondissement_parents()
+        for code, place in commune_places(missing).items():
+            keys = {f"commune:{code}", f"departement:{place.departement_code}", COUNTRY}
+            keys.add(f"region:{place.region_code}")
+            if place.epci_code:
+                keys.add(f"epci:{place.epci_code}")
+            if place.ept_code:
+                keys.add(f"ept:{place.ept_code}")
+            if code in parents:
+                keys |= {f"arrondissement:{code}", f"commune:{parents[code]}"}
+            found[code] = Place(code, place.name, frozenset(keys))
+            _places[code] = (now, found[code])
+    return found
 
 
 def commune_territory_keys(code: str) -> frozenset[str]:
-    """Every key containing the commune or municipal arrondissement `code`: a Paris
-    arrondissement (75119) gives arrondissement:75119, commune:75056, its EPCI/EPT, departement:75,
-    region:11 and country:FR. Empty when the code is unknown."""
-    detail = territory_detail("commune", code)
-    if detail is None:
-        return frozenset()
-    keys = {COUNTRY_KEY}
-    if detail.kind == "ARM":
-        keys.add(f"arrondissement:{code}")
-    else:
-        keys.add(f"commune:{code}")
-    for parent in detail.parents:
-        keys.add(parent.key)  # the parent commune of an arrondissement is a commune key
-        if parent.level == "commune":
-            # Its groupings too (the reference may attach the EPCI to the commune only).
-            above = territory_detail("commune", parent.code)
-            if above is not None:
-                keys.update(p.key for p in above.parents)
-    return frozenset(keys)
+    """Every key containing the commune or municipal arrondissement `code` (empty when the
+    reference does not know it)."""
+    place = places_resolve([code]).get(code)
+    return place.keys if place is not None else frozenset()
 
 
 def territory_key_valid(key: str) -> bool:
-    """Whether `key` names an existing territory (for the routing filters' forms)."""
-    level, sep, code = key.partition(":")
-    if not sep or level not in LEVELS:
-        return False
+    """Whether `key` names an existing territory in its canonical spelling (a municipal
+    arrondissement is `arrondissement:…`, never `commune:…`): the routing filters' forms."""
+    return key_exists(key) and canonical_key(key) == key.strip()
+
+
+def key_exists(key: str) -> bool:
+    """Whether `key` names a territory of the reference (`arrondissement:` a municipal
+    arrondissement, `country:FR` France)."""
+    level, _sep, code = key.partition(":")
     if level == "country":
         return code == "FR"
-    if level in ("commune", "arrondissement"):
-        # A municipal arrondissement is named arrondissement:…, never commune:….
-        detail = territory_detail("commune", code)
-        return detail is not None and (detail.kind == "ARM") == (level == "arrondissement")
+    if level == "arrondissement":
+        return code in _arrondissement_parents()
     return territory_get(level, code) is not None
+
+
+def canonical_key(key: str) -> str:
+    """`commune:75119` -> `arrondissement:75119` (the perimeter's spelling of an
+    arrondissement); any other key unchanged."""
+    level, _sep, code = key.strip().partition(":")
+    if level == "commune" and code in _arrondissement_parents():
+        return f"arrondissement:{code}"
+    return f"{level}:{code}"
+
+
+def key_labels(keys: Iterable[str]) -> dict[str, str]:
+    """Labels of "level:code" keys: "Paris (75)", "Paris 19e Arrondissement (75)", "France"."""
+    by_level: dict[str, list[str]] = {}
+    for key in keys:
+        level, _sep, code = key.partition(":")
+        by_level.setdefault("commune" if level == "arrondissement" else level, []).append(code)
+    found = {}
+    for level, codes in by_level.items():
+        if level == "country":
+            found.update({f"country:{c}": "France" for c in codes if c == "FR"})
+            continue
+        labels = territory_labels(level, codes)
+        for code in codes:
+            if code in labels:
+                found[f"{level}:{code}"] = labels[code]
+                found[f"arrondissement:{code}"] = labels[code]
+    return {key: found.get(key, key) for key in keys}
+
+
+def sector_labels() -> dict[str, str]:
+    """NAF rév. 2 section letter -> label."""
+    return naf_section_labels(NAF_SECTIONS)

@@ -14,8 +14,8 @@ from django.utils import timezone
 from atelier.accounts.enums import Role
 from atelier.accounts.services import network_role_grant
 from atelier.directory.tests.factories import NetworkFactory, OrganisationFactory
-from atelier.support.enums import Need, Project, SchemeKind, Stage
-from atelier.support.models import Case, CaseEvent, Scheme, StructureAdvisor, SupportStructure
+from atelier.support.enums import Need, Project, Stage
+from atelier.support.models import Case, CaseEvent, StructureAdvisor, SupportStructure
 from atelier.support.profile import Profile
 from atelier.support.services.cases import CaseContact, case_open
 from atelier.territories.tests.factories import ArrondissementFactory, make_small_reference
@@ -28,18 +28,6 @@ class SupportStructureFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     network = factory.SubFactory(NetworkFactory)
     label = factory.Sequence(lambda n: f"Structure {n}")
-
-
-class SchemeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Scheme
-        django_get_or_create = ["slug"]
-
-    slug = factory.Sequence(lambda n: f"dispositif-{n}")
-    name = factory.Sequence(lambda n: f"Dispositif {n}")
-    kind = SchemeKind.HONOUR_LOAN
-    rule = "always"
-    perimeter = ["country:FR"]
 
 
 def profile(**fields: Any) -> Profile:

@@ -11,7 +11,8 @@ from atelier.support.models import Case, CaseEvent, CaseRouting
 from atelier.support.selectors.cases import case_by_token, token_hash
 from atelier.support.services.cases import CONSENT_VERSION, CaseError, consent_wording
 
-from .factories import SchemeFactory, contact, open_case, profile
+from .factories import contact, open_case, profile
+from .scheme_factories import SchemeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from atelier.support.models import Case
 from atelier.support.selectors.case_request import case_request_url
 
-from .factories import SchemeFactory, profile
+from .factories import profile
+from .scheme_factories import SchemeFactory
 
 pytestmark = pytest.mark.django_db
 

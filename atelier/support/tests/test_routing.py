@@ -15,6 +15,7 @@ def test_an_arrondissement_lies_in_its_commune_and_above(world):
     assert commune_territory_keys("75119") == {
         "country:FR",
         "arrondissement:75119",
+        "commune:75119",  # the Atlas's spelling of the arrondissement
         "commune:75056",
         "epci:200054781",
         "departement:75",

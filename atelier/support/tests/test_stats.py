@@ -14,7 +14,8 @@ from atelier.support.selectors.stats import case_stats, case_stats_csv
 from atelier.support.services.privacy import cases_anonymise_due
 from atelier.support.services.transitions import case_close, case_take
 
-from .factories import SchemeFactory, age, open_case, profile
+from .factories import age, open_case, profile
+from .scheme_factories import SchemeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,8 @@ from atelier.support.services.transitions import (
     case_transition,
 )
 
-from .factories import SchemeFactory, SupportStructureFactory, open_case
+from .factories import SupportStructureFactory, open_case
+from .scheme_factories import SchemeFactory
 
 pytestmark = pytest.mark.django_db
 

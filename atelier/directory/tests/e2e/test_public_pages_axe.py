@@ -44,6 +44,8 @@ AXE_PAGES: dict[str, list[str]] = {
     "observatory:compare": ["/observatoire/comparer/?t=ept:200057867&t=region:11"],
     "observatory:diagnostic_progress": ["/observatoire/ept/200057867/diagnostic/"],
     "observatory:widget": ["/observatoire/ept/200057867/widget/"],
+    # The schemes catalogue, empty here (with the catalogue loaded: atelier/support/tests/e2e).
+    "support:schemes": ["/dispositifs/", "/en/dispositifs/?kind=microcredit"],
 }
 # Pages for signed-in people, checked signed in (a moderator who is a member of a network the
 # organisation belongs to); "{proposal}" is a confirmed proposal on the organisation.
@@ -69,6 +71,7 @@ NOT_HTML = {
 # Public pages that need their app's own data, checked by axe in that app's end-to-end tests
 # (the file named must exist).
 CHECKED_ELSEWHERE = {
+    "support:scheme": "atelier/support/tests/e2e/test_catalogue_pages.py",
     "support:case-request": "atelier/support/tests/e2e/test_support_pages.py",
     "support:case-follow": "atelier/support/tests/e2e/test_support_pages.py",
     "support:case-follow-erase": "atelier/support/tests/e2e/test_support_pages.py",

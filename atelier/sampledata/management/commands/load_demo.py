@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = (
-        "Charge les organisations réelles de démonstration (data/demo/), leurs réseaux et, en "
-        "développement, un compte de démonstration par rôle. Relançable sans doublon."
+        "Charge les organisations réelles de démonstration (data/demo/), leurs réseaux, le "
+        "catalogue des dispositifs (data/support/schemes.yaml) et, en développement, un compte "
+        "de démonstration par rôle. Relançable sans doublon."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             DemoDataError,
             demo_accounts_ensure,
             demo_load,
+            demo_schemes_load,
         )
 
         try:
@@ -41,6 +43,17 @@ class Command(BaseCommand):
             f"établissements, {report.networks} réseaux, {report.memberships} adhésions."
         )
         for warning in report.warnings:
+            self.stderr.write(warning)
+        try:
+            schemes = demo_schemes_load()
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"Catalogue des dispositifs : {schemes.created} créés, {schemes.updated} mis à jour ; "
+            f"{schemes.parameters_created} valeurs de paramètres ajoutées, "
+            f"{schemes.parameters_updated} mises à jour."
+        )
+        for warning in schemes.warnings:
             self.stderr.write(warning)
         self._premieres_heures()
         self._refresh_observatory()

@@ -10,7 +10,8 @@ import pytest
 
 from atelier.support.models import Case
 from atelier.support.services.transitions import case_note_add, case_take
-from atelier.support.tests.factories import SchemeFactory, make_world, open_case
+from atelier.support.tests.factories import make_world, open_case
+from atelier.support.tests.scheme_factories import SchemeFactory
 
 pytestmark = pytest.mark.e2e
 
