@@ -72,6 +72,7 @@ NOT_HTML = {
 # (the file named must exist).
 CHECKED_ELSEWHERE = {
     "support:scheme": "atelier/support/tests/e2e/test_catalogue_pages.py",
+    "support:orientation": "atelier/support/tests/e2e/test_orientation_pages.py",
     "support:case-request": "atelier/support/tests/e2e/test_support_pages.py",
     "support:case-follow": "atelier/support/tests/e2e/test_support_pages.py",
     "support:case-follow-erase": "atelier/support/tests/e2e/test_support_pages.py",
