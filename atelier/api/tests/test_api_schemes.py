@@ -86,6 +86,9 @@ def test_filters_combine(catalogue, client):
         ({"territory": "99999"}, "territory", "Commune inconnue : 99999."),
         ({"territory": "departement:99"}, "territory", "Territoire inconnu : departement:99."),
         ({"audience": "none"}, "audience", "valeurs possibles"),
+        # Never sent to the database (PostgreSQL refuses NUL bytes in text).
+        ({"territory": "75\x0019"}, "territory", "Commune inconnue"),
+        ({"territory": "departement:7\x005"}, "territory", "Territoire inconnu"),
     ],
 )
 def test_a_wrong_filter_is_a_422(catalogue, client, query, param, message):

@@ -10,6 +10,7 @@ changes only when `atelier load-reference` runs: `places_forget`)."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ COUNTRY = "country:FR"
 LEVELS = ("country", "region", "departement", "epci", "ept", "commune", "arrondissement")
 NAF_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRSTU")
 _TTL_SECONDS = 300.0
+# What an INSEE commune or arrondissement code can be (2A/2B: Corsica): anything else is
+# unknown without a query (and never reaches the database: PostgreSQL refuses NUL bytes).
+_COMMUNE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,7 @@ def places_resolve(codes: Iterable[str]) -> dict[str, Place]:
     """Code -> Place of the communes (or municipal arrondissements) `codes` the reference
     knows; unknown codes are absent."""
     now = time.monotonic()
-    wanted = set(codes)
+    wanted = {code for code in codes if _COMMUNE_CODE.match(code)}
     found: dict[str, Place] = {}
     missing = []
     for code in wanted:
@@ -92,6 +96,8 @@ def key_exists(key: str) -> bool:
     """Whether `key` names a territory of the reference (`arrondissement:` a municipal
     arrondissement, `country:FR` France)."""
     level, _sep, code = key.partition(":")
+    if level not in LEVELS or not code.isalnum() or not code.isascii():
+        return False
     if level == "country":
         return code == "FR"
     if level == "arrondissement":
