@@ -25,6 +25,7 @@ from .batch import BatchIndex, positions_of
 from .generic import AMOUNT_CODES
 from .nodes import Context, Facts, Node, ParamValue
 from .registry import scheme_tree
+from .single import SingleProfile
 from .spec import SchemeSpec, key_depth
 from .speech import gettext as _
 from .speech import ngettext, speaking
@@ -234,6 +235,7 @@ class Catalogue:
         self._cacheable = [node.cacheable for node in self.nodes]
         self._texts: dict[str, dict] = {}  # language -> (node, held, what it read) -> Check
         self._pieces: dict[str, dict] = {}  # language -> the reasons' sentences
+        self._single: SingleProfile | None = None  # one profile's evaluation, built on use
 
     def _caches(self, language: str) -> tuple[dict, dict]:
         texts = self._texts.setdefault(language, {})
@@ -298,8 +300,12 @@ class Catalogue:
         ]
 
     def evaluate(self, facts: Facts) -> list[SchemeAnswer]:
-        """Every scheme for one profile, ranked, with its explanation."""
-        return self.rank(facts, [node.test(facts) for node in self.nodes])
+        """Every scheme for one profile, ranked, with its explanation: the same answers as
+        `rank`, from checks and sentences kept between profiles (single.py)."""
+        if self._single is None:
+            self._single = SingleProfile(self)
+        with speaking() as language:
+            return self._single.answers(facts, language, self._caches(language)[1])
 
     def evaluate_batch(self, facts: Sequence[Facts]) -> BatchResult:
         """Every scheme for every profile of `facts` (all of this catalogue's day): each

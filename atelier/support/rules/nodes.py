@@ -111,6 +111,19 @@ class Node:
         the others (amounts, communes) are cheap to write again."""
         return True
 
+    def reads(self) -> tuple[str, ...] | None:
+        """The `Facts` fields its test and its sentences read (nothing else: the catalogue's
+        day and context are fixed), so that equal values give the same check; None when not
+        declared (then it is tested and written again for every profile)."""
+        return None
+
+    def shows(self) -> str | None:
+        """A field of `Facts` its sentences only copy in as it is (never compared, formatted
+        nor read otherwise), the sentence depending on nothing else but whether it held:
+        the sentence for a profile is then the one written once with a placeholder there,
+        filled in (single.py). None for most conditions."""
+        return None
+
     def test(self, facts: Facts) -> bool:
         raise NotImplementedError
 
@@ -138,6 +151,9 @@ class Choice(Node):
     attr: str
     allowed: frozenset[str]
     not_said: frozenset[str] = frozenset()
+
+    def reads(self) -> tuple[str, ...]:
+        return (self.attr,)
 
     def test(self, facts: Facts) -> bool:
         value = getattr(facts, self.attr)
@@ -196,6 +212,12 @@ class Overlap(Node):
     @property
     def cacheable(self) -> bool:
         return self.attr != "territory"
+
+    def reads(self) -> tuple[str, ...]:
+        return ("territory", "commune_name") if self.attr == "territory" else (self.attr,)
+
+    def shows(self) -> str | None:
+        return "commune_name" if self.attr == "territory" else None
 
     def test(self, facts: Facts) -> bool:
         return not self.allowed.isdisjoint(getattr(facts, self.attr))
@@ -261,6 +283,9 @@ class Bound(Node):
 
     def params(self) -> tuple[str, ...]:
         return (self.bound.name,) if isinstance(self.bound, Param) else ()
+
+    def reads(self) -> tuple[str, ...]:
+        return ("amount",)
 
     def bind(self, values: Mapping[str, ParamValue], on: date) -> Node | None:
         if isinstance(self.bound, ParamValue):
@@ -333,6 +358,9 @@ class State(Node):
     def mask(self, index: BatchIndex) -> int:
         return index.all if self.state == "open" else 0
 
+    def reads(self) -> tuple[str, ...]:
+        return ()
+
     def text_key(self, facts: Facts) -> Hashable:
         return None
 
@@ -375,6 +403,9 @@ class Opening(Node):
 
     def mask(self, index: BatchIndex) -> int:
         return index.all if self._open() else 0
+
+    def reads(self) -> tuple[str, ...]:
+        return ()
 
     def text_key(self, facts: Facts) -> Hashable:
         return None

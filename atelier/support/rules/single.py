@@ -1,0 +1,286 @@
+"""One profile's answers (`Catalogue.evaluate`) from parts kept between profiles.
+
+Most conditions read one or two closed answers of the profile (stage, project, legal form,
+situations, sector, the amount asked…: `Node.reads`), so their checks — held or not, and the
+sentence — are the same for every profile that gave the same values. The distinct conditions
+of the catalogue are grouped by the fields they read; each group keeps, per language, the
+checks of its conditions for each combination of those values (`Check` is frozen: the same
+object serves every profile), in a bounded LRU. A profile then costs one lookup per group
+(a dozen), plus the conditions of the groups it is the first to meet (its commune's
+perimeters, a new amount). The ranking reads per-scheme parts kept the same way (the needs
+and the situations a scheme answers, per combination given; the reasons' sentences), the
+locality of each scheme through an index of the perimeters' keys, and sorts plain integers
+(the schemes' order by name is computed once).
+
+The answers are exactly those of `Catalogue.rank` (the same sentences, written by the same
+functions; tests/test_engine.py compares them with the reference interpretation)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
+from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING, Any
+
+from .generic import AMOUNT_CODES
+from .nodes import Facts, Node
+
+if TYPE_CHECKING:
+    from .evaluate import Catalogue, Check, SchemeAnswer
+
+CHECKS_CACHE_MAX = 200_000  # checks kept per language and catalogue, over all the groups
+PARTS_CACHE_MAX = 512  # combinations of needs / of situations kept per catalogue
+REASONS_CACHE_MAX = 50_000  # reasons kept per language and catalogue
+
+
+def _tuple_getter(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple]:
+    """`seq -> tuple(seq[p] for p in positions)`, in C for two positions or more."""
+    if len(positions) >= 2:
+        return itemgetter(*positions)
+    if len(positions) == 1:
+        (p,) = positions
+        return lambda seq: (seq[p],)
+    return lambda seq: ()
+
+
+def _lru_get(cache: OrderedDict, key: Hashable) -> Any:
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+    return found
+
+
+def _lru_put(cache: OrderedDict, key: Hashable, value: Any, limit: int) -> None:
+    while len(cache) >= limit:
+        cache.popitem(last=False)  # the least recently used
+    cache[key] = value
+
+
+HOLE = "\x00"  # where a shown field goes in a sentence written once (Node.shows)
+
+
+class _Group:
+    """Distinct conditions that read the same fields, with their checks per value."""
+
+    __slots__ = ("key", "nodes", "numbers", "by_language", "holed", "limit", "check", "context")
+
+    def __init__(self, fields: tuple[str, ...] | None, numbers: list[int], catalogue: Catalogue):
+        from .evaluate import Check
+
+        self.numbers = numbers
+        self.nodes = [catalogue.nodes[n] for n in numbers]
+        self.key: Callable[[Facts], Hashable] | None = (
+            attrgetter(*fields) if fields else (lambda facts: ()) if fields == () else None
+        )
+        self.by_language: dict[str, OrderedDict] = {}
+        self.holed: dict[str, list[tuple[str, str, str] | None]] = {}
+        self.limit = 1
+        self.check = Check
+        self.context = catalogue.context
+
+    def checks(self, facts: Facts, language: str) -> tuple[tuple, tuple]:
+        """(checks, helds) of the group's conditions for `facts`."""
+        if self.key is None:  # fields not declared: tested and written every time
+            return self._write(facts, language)
+        cache = self.by_language.get(language)
+        if cache is None:
+            cache = self.by_language[language] = OrderedDict()
+        key = self.key(facts)
+        found = _lru_get(cache, key)
+        if found is None:
+            found = self._write(facts, language)
+            _lru_put(cache, key, found, self.limit)
+        return found
+
+    def _holed(self, facts: Facts, language: str) -> list[tuple[str, str, str] | None]:
+        """Per condition that shows a field: (field, sentence when not held, when held), the
+        field's place marked with HOLE."""
+        found = self.holed.get(language)
+        if found is None:
+            found = []
+            for node in self.nodes:
+                shown = node.shows()
+                if shown is None:
+                    found.append(None)
+                    continue
+                marked = replace(facts, **{shown: HOLE})
+                found.append(
+                    (
+                        shown,
+                        node.text(marked, False, self.context),
+                        node.text(marked, True, self.context),
+                    )
+                )
+            self.holed[language] = found
+        return found
+
+    def _write(self, facts: Facts, language: str) -> tuple[tuple, tuple]:
+        check, cx = self.check, self.context
+        checks, helds = [], []
+        for node, holed in zip(self.nodes, self._holed(facts, language), strict=True):
+            held = node.test(facts)
+            if holed is None:
+                text = node.text(facts, held, cx)
+            else:
+                text = holed[2 if held else 1].replace(HOLE, getattr(facts, holed[0]))
+            checks.append(check(node.code, held, text))
+            helds.append(held)
+        return tuple(checks), tuple(helds)
+
+
+class SingleProfile:
+    """A catalogue's single-profile evaluation (built once per catalogue, on first use)."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        grouped: dict[tuple[str, ...] | None, list[int]] = {}
+        for number, node in enumerate(catalogue.nodes):
+            fields = node.reads()
+            grouped.setdefault(None if fields is None else tuple(sorted(set(fields))), []).append(
+                number
+            )
+        self.groups = [_Group(fields, numbers, catalogue) for fields, numbers in grouped.items()]
+        for group in self.groups:
+            share = CHECKS_CACHE_MAX // (len(self.groups) * max(len(group.nodes), 1))
+            group.limit = max(4, share)
+        # Position of each distinct condition in the concatenation of the groups' checks.
+        flat = [0] * len(catalogue.nodes)
+        position = 0
+        for group in self.groups:
+            for number in group.numbers:
+                flat[number] = position
+                position += 1
+        schemes = catalogue.schemes
+        by_name = sorted(range(len(schemes)), key=lambda j: _name_key(schemes[j]))
+        self.tie = [0] * len(schemes)  # rank of each scheme by name then slug
+        for order, j in enumerate(by_name):
+            self.tie[j] = order
+        self.by_tie = by_name
+        self.rows = []
+        for scheme in schemes:
+            positions = [flat[n] for n in scheme.ids]
+            amounts = [
+                flat[n] for n in scheme.ids if catalogue.nodes[n].code in AMOUNT_CODES
+            ]
+            self.rows.append(
+                (scheme, _tuple_getter(positions), _tuple_getter(amounts), scheme.finances)
+            )
+        # Locality: perimeter key -> (scheme, depth, place of the key in its perimeter).
+        self.perimeter_keys: dict[str, list[tuple[int, int, int]]] = {}
+        self.no_match: list[tuple[int, str]] = []
+        for j, scheme in enumerate(schemes):
+            self.no_match.append((-1, "") if scheme.spec.perimeter else (0, "country:FR"))
+            for place, (key, depth) in enumerate(scheme.depths.items()):
+                if depth > -1:
+                    self.perimeter_keys.setdefault(key, []).append((j, depth, place))
+        self._needs: OrderedDict[frozenset, list[tuple[str, ...]]] = OrderedDict()
+        self._audiences: OrderedDict[frozenset, list[tuple[str, ...]]] = OrderedDict()
+        self._reasons: dict[str, dict] = {}
+
+    def _parts(self, cache: OrderedDict, values: frozenset, attr: str) -> list[tuple[str, ...]]:
+        """Per scheme, the values of `values` among its `attr` (needs, audiences), sorted."""
+        found = _lru_get(cache, values)
+        if found is None:
+            found = [
+                tuple(sorted(values & getattr(s.spec, attr)))
+                if values and getattr(s.spec, attr)
+                else ()
+                for s in self.catalogue.schemes
+            ]
+            _lru_put(cache, values, found, PARTS_CACHE_MAX)
+        return found
+
+    def _localities(self, territory: frozenset[str]) -> list[tuple[int, str]]:
+        """Per scheme (depth, key) of the most specific key of its perimeter containing the
+        commune (the first of the perimeter on a tie), as `evaluate._fit`."""
+        found = self.no_match.copy()
+        best: dict[int, tuple[int, int]] = {}
+        keys = self.perimeter_keys
+        for key in territory:
+            for j, depth, place in keys.get(key, ()):
+                current = best.get(j)
+                if current is None or depth > current[0] or (
+                    depth == current[0] and place < current[1]
+                ):
+                    best[j] = (depth, place)
+                    found[j] = (depth, key)
+        return found
+
+    def answers(self, facts: Facts, language: str, pieces: dict) -> list[SchemeAnswer]:
+        from .evaluate import SchemeAnswer, _reasons
+
+        checks: list[Check] = []
+        helds: list[bool] = []
+        for group in self.groups:
+            group_checks, group_helds = group.checks(facts, language)
+            checks.extend(group_checks)
+            helds.extend(group_helds)
+        needs_of = self._parts(self._needs, facts.needs, "needs")
+        audience_of = self._parts(self._audiences, facts.situations, "audiences")
+        localities = self._localities(facts.territory)
+        reasons_cache = self._reasons.get(language)
+        if reasons_cache is None:
+            reasons_cache = self._reasons[language] = {}
+        if len(reasons_cache) > REASONS_CACHE_MAX:
+            reasons_cache.clear()
+        amount = facts.amount
+        has_needs = bool(facts.needs)
+        cx = self.catalogue.context
+        tie = self.tie
+        size = len(self.rows)
+        span = 1000 * (len(facts.needs) + 2)  # above any score (see evaluate._score)
+        keys = []
+        found: list[tuple] = [()] * size
+        for j, (scheme, of_scheme, of_amounts, finances) in enumerate(self.rows):
+            failed = of_scheme(helds).count(False)
+            if amount is None or not finances:
+                fit_amount = 1
+            else:
+                fit_amount = 0 if False in of_amounts(helds) else 2
+            needs, audience = needs_of[j], audience_of[j]
+            locality, place = localities[j]
+            score = 1000 * len(needs) + (100 if audience else 0) + 10 * fit_amount + locality + 1
+            key = (
+                failed,
+                needs if has_needs else None,
+                audience,
+                fit_amount if amount is not None and finances else None,
+                amount if amount is not None and finances else None,
+                locality,
+                place,
+                bool(scheme.spec.variant_of),
+            )
+            reasons = reasons_cache.get(key)
+            if reasons is None:
+                fit = (needs, audience, fit_amount, locality, place)
+                reasons = reasons_cache[key] = _reasons(scheme, facts, fit, failed, cx, pieces)
+            found[j] = (score, failed, reasons, of_scheme(checks))
+            keys.append(((failed * span + span - 1 - score) * size + tie[j]))
+        keys.sort()
+        by_tie = self.by_tie
+        answers = []
+        for rank, key in enumerate(keys, 1):
+            j = by_tie[key % size]
+            score, failed, reasons, scheme_checks = found[j]
+            spec = self.rows[j][0].spec
+            answers.append(
+                SchemeAnswer(
+                    slug=spec.slug,
+                    name=spec.name,
+                    kind=spec.kind,
+                    operator=spec.operator_name,
+                    operator_id=spec.operator_id,
+                    variant_of=spec.variant_of,
+                    eligible=failed == 0,
+                    rank=rank,
+                    score=score,
+                    reasons=reasons,
+                    checks=scheme_checks,
+                )
+            )
+        return answers
+
+
+def _name_key(scheme) -> tuple[str, str]:
+    return scheme.spec.name.casefold(), scheme.spec.slug
