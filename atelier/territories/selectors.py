@@ -104,6 +104,19 @@ def commune_levels() -> list[tuple[str, str, str, str, str, int | None]]:
     return [(code, dep, reg, epci or "", ept or "", pop) for code, dep, reg, epci, ept, pop in rows]
 
 
+def commune_territories(codes: Iterable[str]) -> dict[str, tuple[str, str, str, str, str]]:
+    """Code -> (name, département, région, EPCI, EPT; '' when in no EPCI or EPT) of the
+    communes and municipal arrondissements `codes` the reference knows, in one query of
+    plain values (no postal codes, no objects): what placing a commune in its territories
+    needs."""
+    rows = Commune.objects.filter(code__in=list(codes)).values_list(
+        "code", "name", "departement_id", "region_id", "epci_id", "ept_id"
+    )
+    return {
+        code: (name, dep, reg, epci or "", ept or "") for code, name, dep, reg, epci, ept in rows
+    }
+
+
 def commune_place(code: str) -> CommunePlace | None:
     return commune_places([code]).get(code)
 

@@ -79,6 +79,9 @@ class ParamValue:
     source: str = ""
 
 
+HOLE = "\x00"  # where the value of a `Node.fills` field goes in a template
+
+
 def _example(bound: ParamValue) -> str:
     return _(" (valeur d'exemple, à fixer par l'opérateur)") if bound.is_example else ""
 
@@ -117,12 +120,21 @@ class Node:
         declared (then it is tested and written again for every profile)."""
         return None
 
-    def shows(self) -> str | None:
-        """A field of `Facts` its sentences only copy in as it is (never compared, formatted
-        nor read otherwise), the sentence depending on nothing else but whether it held:
-        the sentence for a profile is then the one written once with a placeholder there,
-        filled in (single.py). None for most conditions."""
+    def fills(self) -> str | None:
+        """A field of `Facts` whose value, when it is not None, is all its sentence shows of
+        the profile beside whether it held: the sentence is then `template(held, context)`
+        with that value, written by `fill`, in place of HOLE (single.py writes each template
+        once). None for most conditions."""
         return None
+
+    def fill(self, value: object) -> str:
+        """The `fills` field's value as the sentence writes it (the same for every condition
+        of the class: single.py writes it once per profile and class)."""
+        return str(value)
+
+    def template(self, held: bool, context: Context) -> str:
+        """The sentence for a profile whose `fills` field has a value, HOLE in its place."""
+        raise NotImplementedError
 
     def test(self, facts: Facts) -> bool:
         raise NotImplementedError
@@ -216,8 +228,19 @@ class Overlap(Node):
     def reads(self) -> tuple[str, ...]:
         return ("territory", "commune_name") if self.attr == "territory" else (self.attr,)
 
-    def shows(self) -> str | None:
+    def fills(self) -> str | None:
         return "commune_name" if self.attr == "territory" else None
+
+    def template(self, held: bool, context: Context) -> str:
+        return self._place(HOLE, held, context)
+
+    def _place(self, place: str, held: bool, context: Context) -> str:
+        template = (
+            _("%(place)s : dans le périmètre du dispositif (%(perimeter)s)")
+            if held
+            else _("%(place)s : hors du périmètre du dispositif (%(perimeter)s)")
+        )
+        return template % {"place": place, "perimeter": self._allowed(context)}
 
     def test(self, facts: Facts) -> bool:
         return not self.allowed.isdisjoint(getattr(facts, self.attr))
@@ -237,12 +260,7 @@ class Overlap(Node):
 
     def text(self, facts: Facts, held: bool, context: Context) -> str:
         if self.attr == "territory":
-            template = (
-                _("%(place)s : dans le périmètre du dispositif (%(perimeter)s)")
-                if held
-                else _("%(place)s : hors du périmètre du dispositif (%(perimeter)s)")
-            )
-            return template % {"place": facts.commune_name, "perimeter": self._allowed(context)}
+            return self._place(facts.commune_name, held, context)
         values: frozenset[str] = getattr(facts, self.attr)
         label = field_label(self.attr)
         if held:
@@ -317,19 +335,33 @@ class Bound(Node):
     def _word(self) -> str:
         return self.label or (_("minimum") if self.kind == "minimum" else _("maximum"))
 
-    def text(self, facts: Facts, held: bool, context: Context) -> str:
+    def fills(self) -> str | None:
+        return "amount"
+
+    def fill(self, value: object) -> str:
+        return euros(value)  # type: ignore[arg-type]
+
+    def template(self, held: bool, context: Context) -> str:
+        return self._asked(HOLE, held)
+
+    def _limit(self) -> str:
         bound = self._value()
-        limit = f"{self._word()} {self.shown or euros(bound.value)}{_example(bound)}"
+        return f"{self._word()} {self.shown or euros(bound.value)}{_example(bound)}"
+
+    def text(self, facts: Facts, held: bool, context: Context) -> str:
         if facts.amount is None:
-            return _("montant non précisé : %(limit)s") % {"limit": limit}
+            return _("montant non précisé : %(limit)s") % {"limit": self._limit()}
+        return self._asked(euros(facts.amount), held)
+
+    def _asked(self, amount: str, held: bool) -> str:
         if self.kind == "minimum":
             sign = "≥" if held else "<"
         else:
             sign = "≤" if held else ">"
         return _("montant demandé %(amount)s %(sign)s %(limit)s") % {
-            "amount": euros(facts.amount),
+            "amount": amount,
             "sign": sign,
-            "limit": limit,
+            "limit": self._limit(),
         }
 
     def describe(self, context: Context) -> str:

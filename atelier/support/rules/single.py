@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import replace
+from dataclasses import fields
+from functools import cache
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .generic import AMOUNT_CODES
-from .nodes import Facts, Node
+from .nodes import HOLE, Facts, Node
 
 if TYPE_CHECKING:
     from .evaluate import Catalogue, Check, SchemeAnswer
@@ -57,26 +58,21 @@ def _lru_put(cache: OrderedDict, key: Hashable, value: Any, limit: int) -> None:
     cache[key] = value
 
 
-HOLE = "\x00"  # where a shown field goes in a sentence written once (Node.shows)
-
-
 class _Group:
     """Distinct conditions that read the same fields, with their checks per value."""
 
-    __slots__ = ("key", "nodes", "numbers", "by_language", "holed", "limit", "check", "context")
+    __slots__ = ("key", "nodes", "numbers", "by_language", "entries", "limit", "check", "context")
 
     def __init__(self, fields: tuple[str, ...] | None, numbers: list[int], catalogue: Catalogue):
-        from .evaluate import Check
-
         self.numbers = numbers
         self.nodes = [catalogue.nodes[n] for n in numbers]
         self.key: Callable[[Facts], Hashable] | None = (
             attrgetter(*fields) if fields else (lambda facts: ()) if fields == () else None
         )
         self.by_language: dict[str, OrderedDict] = {}
-        self.holed: dict[str, list[tuple[str, str, str] | None]] = {}
+        self.entries: dict[str, list[tuple]] = {}
         self.limit = 1
-        self.check = Check
+        self.check = _check_maker()
         self.context = catalogue.context
 
     def checks(self, facts: Facts, language: str) -> tuple[tuple, tuple]:
@@ -93,38 +89,38 @@ class _Group:
             _lru_put(cache, key, found, self.limit)
         return found
 
-    def _holed(self, facts: Facts, language: str) -> list[tuple[str, str, str] | None]:
-        """Per condition that shows a field: (field, sentence when not held, when held), the
-        field's place marked with HOLE."""
-        found = self.holed.get(language)
+    def _entries(self, language: str) -> list[tuple]:
+        """Per condition: (its test, its code, the node, then for a condition that fills a
+        field (Node.fills): the field, how its value is written, and the sentences when not
+        held and when held with HOLE where the value goes; else None, None, "", "")."""
+        found = self.entries.get(language)
         if found is None:
             found = []
             for node in self.nodes:
-                shown = node.shows()
-                if shown is None:
-                    found.append(None)
+                field = node.fills()
+                if field is None:
+                    found.append((node.test, node.code, node, None, None, "", ""))
                     continue
-                marked = replace(facts, **{shown: HOLE})
-                found.append(
-                    (
-                        shown,
-                        node.text(marked, False, self.context),
-                        node.text(marked, True, self.context),
-                    )
-                )
-            self.holed[language] = found
+                no, yes = node.template(False, self.context), node.template(True, self.context)
+                found.append((node.test, node.code, node, field, type(node).fill, no, yes))
+            self.entries[language] = found
         return found
 
     def _write(self, facts: Facts, language: str) -> tuple[tuple, tuple]:
         check, cx = self.check, self.context
         checks, helds = [], []
-        for node, holed in zip(self.nodes, self._holed(facts, language), strict=True):
-            held = node.test(facts)
-            if holed is None:
+        filled: dict[tuple, str] = {}  # (field, writer) -> the value as written, once
+        for test, code, node, field, fill, no, yes in self._entries(language):
+            held = test(facts)
+            value = None if field is None else getattr(facts, field)
+            if value is None:
                 text = node.text(facts, held, cx)
             else:
-                text = holed[2 if held else 1].replace(HOLE, getattr(facts, holed[0]))
-            checks.append(check(node.code, held, text))
+                shown = filled.get((field, fill))
+                if shown is None:
+                    shown = filled[field, fill] = fill(node, value)
+                text = (yes if held else no).replace(HOLE, shown)
+            checks.append(check(code, held, text))
             helds.append(held)
         return tuple(checks), tuple(helds)
 
@@ -157,15 +153,26 @@ class SingleProfile:
         for order, j in enumerate(by_name):
             self.tie[j] = order
         self.by_tie = by_name
+        self.shown = [  # the fields of each scheme's answers that do not depend on the profile
+            (s.spec.slug, s.spec.name, s.spec.kind, s.spec.operator_name, s.spec.operator_id)
+            + (s.spec.variant_of,)
+            for s in schemes
+        ]
         self.rows = []
         for scheme in schemes:
             positions = [flat[n] for n in scheme.ids]
-            amounts = [
-                flat[n] for n in scheme.ids if catalogue.nodes[n].code in AMOUNT_CODES
-            ]
+            amounts = [flat[n] for n in scheme.ids if catalogue.nodes[n].code in AMOUNT_CODES]
             self.rows.append(
-                (scheme, _tuple_getter(positions), _tuple_getter(amounts), scheme.finances)
+                (
+                    scheme,
+                    _tuple_getter(positions),
+                    _tuple_getter(amounts),
+                    scheme.finances,
+                    bool(scheme.spec.variant_of),
+                    self.tie[len(self.rows)],
+                )
             )
+        self.no_needs = [None] * len(schemes)
         # Locality: perimeter key -> (scheme, depth, place of the key in its perimeter).
         self.perimeter_keys: dict[str, list[tuple[int, int, int]]] = {}
         self.no_match: list[tuple[int, str]] = []
@@ -200,15 +207,17 @@ class SingleProfile:
         for key in territory:
             for j, depth, place in keys.get(key, ()):
                 current = best.get(j)
-                if current is None or depth > current[0] or (
-                    depth == current[0] and place < current[1]
+                if (
+                    current is None
+                    or depth > current[0]
+                    or (depth == current[0] and place < current[1])
                 ):
                     best[j] = (depth, place)
                     found[j] = (depth, key)
         return found
 
     def answers(self, facts: Facts, language: str, pieces: dict) -> list[SchemeAnswer]:
-        from .evaluate import SchemeAnswer, _reasons
+        from .evaluate import _reasons
 
         checks: list[Check] = []
         helds: list[bool] = []
@@ -225,61 +234,93 @@ class SingleProfile:
         if len(reasons_cache) > REASONS_CACHE_MAX:
             reasons_cache.clear()
         amount = facts.amount
-        has_needs = bool(facts.needs)
+        needs_key = needs_of if facts.needs else self.no_needs  # the reasons say no needs
         cx = self.catalogue.context
-        tie = self.tie
         size = len(self.rows)
         span = 1000 * (len(facts.needs) + 2)  # above any score (see evaluate._score)
         keys = []
         found: list[tuple] = [()] * size
-        for j, (scheme, of_scheme, of_amounts, finances) in enumerate(self.rows):
+        for j, (scheme, of_scheme, of_amounts, finances, variant, tie) in enumerate(self.rows):
             failed = of_scheme(helds).count(False)
-            if amount is None or not finances:
-                fit_amount = 1
-            else:
+            if amount is not None and finances:
                 fit_amount = 0 if False in of_amounts(helds) else 2
-            needs, audience = needs_of[j], audience_of[j]
-            locality, place = localities[j]
-            score = 1000 * len(needs) + (100 if audience else 0) + 10 * fit_amount + locality + 1
-            key = (
-                failed,
-                needs if has_needs else None,
-                audience,
-                fit_amount if amount is not None and finances else None,
-                amount if amount is not None and finances else None,
-                locality,
-                place,
-                bool(scheme.spec.variant_of),
+                amount_key: tuple | None = (fit_amount, amount)
+            else:
+                fit_amount, amount_key = 1, None
+            needs, audience, locality = needs_of[j], audience_of[j], localities[j]
+            score = (
+                1000 * len(needs) + (100 if audience else 0) + 10 * fit_amount + locality[0] + 1
             )
+            key = (failed, needs_key[j], audience, amount_key, locality, variant)
             reasons = reasons_cache.get(key)
             if reasons is None:
-                fit = (needs, audience, fit_amount, locality, place)
+                fit = (needs, audience, fit_amount, *locality)
                 reasons = reasons_cache[key] = _reasons(scheme, facts, fit, failed, cx, pieces)
             found[j] = (score, failed, reasons, of_scheme(checks))
-            keys.append(((failed * span + span - 1 - score) * size + tie[j]))
+            keys.append((failed * span + span - 1 - score) * size + tie)
         keys.sort()
-        by_tie = self.by_tie
+        by_tie, make = self.by_tie, _answer_maker()
         answers = []
         for rank, key in enumerate(keys, 1):
             j = by_tie[key % size]
             score, failed, reasons, scheme_checks = found[j]
-            spec = self.rows[j][0].spec
-            answers.append(
-                SchemeAnswer(
-                    slug=spec.slug,
-                    name=spec.name,
-                    kind=spec.kind,
-                    operator=spec.operator_name,
-                    operator_id=spec.operator_id,
-                    variant_of=spec.variant_of,
-                    eligible=failed == 0,
-                    rank=rank,
-                    score=score,
-                    reasons=reasons,
-                    checks=scheme_checks,
-                )
-            )
+            answers.append(make(self.shown[j], failed == 0, rank, score, reasons, scheme_checks))
         return answers
+
+
+def _setters(cls: type) -> list[Callable[[Any, Any], None]]:
+    """The slots' setters of the frozen dataclass `cls`, in the order of its fields. Setting
+    them is what its generated __init__ does (through object.__setattr__, at twice the cost):
+    valid while it has no __post_init__ and every field is given."""
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} has a __post_init__: build it with its __init__")
+    return [cls.__dict__[f.name].__set__ for f in fields(cls)]
+
+
+@cache
+def _answer_maker() -> Callable[..., SchemeAnswer]:
+    """`make(shown, eligible, rank, score, reasons, checks)`: a SchemeAnswer, equal to the one
+    its __init__ builds (`shown`: slug, name, kind, operator, operator_id, variant_of)."""
+    from .evaluate import SchemeAnswer
+
+    new = object.__new__
+    slug, name, kind, operator, operator_id, variant_of, *rest = _setters(SchemeAnswer)
+    eligible, rank, score, reasons, checks = rest
+
+    def make(shown, is_eligible, its_rank, its_score, its_reasons, its_checks):
+        answer = new(SchemeAnswer)
+        slug(answer, shown[0])
+        name(answer, shown[1])
+        kind(answer, shown[2])
+        operator(answer, shown[3])
+        operator_id(answer, shown[4])
+        variant_of(answer, shown[5])
+        eligible(answer, is_eligible)
+        rank(answer, its_rank)
+        score(answer, its_score)
+        reasons(answer, its_reasons)
+        checks(answer, its_checks)
+        return answer
+
+    return make
+
+
+@cache
+def _check_maker() -> Callable[[str, bool, str], Check]:
+    """`make(code, held, text)`: a Check, equal to the one its __init__ builds."""
+    from .evaluate import Check
+
+    new = object.__new__
+    code, held, text = _setters(Check)
+
+    def make(its_code, is_held, its_text):
+        check = new(Check)
+        code(check, its_code)
+        held(check, is_held)
+        text(check, its_text)
+        return check
+
+    return make
 
 
 def _name_key(scheme) -> tuple[str, str]:
