@@ -106,15 +106,31 @@ def commune_levels() -> list[tuple[str, str, str, str, str, int | None]]:
 
 def commune_territories(codes: Iterable[str]) -> dict[str, tuple[str, str, str, str, str]]:
     """Code -> (name, département, région, EPCI, EPT; '' when in no EPCI or EPT) of the
-    communes and municipal arrondissements `codes` the reference knows, in one query of
-    plain values (no postal codes, no objects): what placing a commune in its territories
-    needs."""
-    rows = Commune.objects.filter(code__in=list(codes)).values_list(
-        "code", "name", "departement_id", "region_id", "epci_id", "ept_id"
+    communes and municipal arrondissements `codes` the reference knows: what placing a
+    commune in its territories needs, on every orientation. Plain SQL on the model's own
+    table and columns (a tenth of the ORM's cost for one commune), by chunks of parameters."""
+    wanted = list(dict.fromkeys(codes))
+    meta, quote = Commune._meta, connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(f).column)
+        for f in ("code", "name", "departement", "region", "epci", "ept")
     )
-    return {
-        code: (name, dep, reg, epci or "", ept or "") for code, name, dep, reg, epci, ept in rows
-    }
+    table, key = quote(meta.db_table), quote(meta.get_field("code").column)
+    found = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), _CODES_PER_QUERY):
+            chunk = wanted[start : start + _CODES_PER_QUERY]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})",  # noqa: S608 (quoted)
+                chunk,
+            )
+            for code, name, dep, reg, epci, ept in cursor.fetchall():
+                found[code] = (name, dep, reg, epci or "", ept or "")
+    return found
+
+
+_CODES_PER_QUERY = 500
 
 
 def commune_place(code: str) -> CommunePlace | None:

@@ -25,7 +25,7 @@ from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .generic import AMOUNT_CODES
-from .nodes import HOLE, Facts, Node
+from .nodes import HOLE, Facts
 
 if TYPE_CHECKING:
     from .evaluate import Catalogue, Check, SchemeAnswer
@@ -70,7 +70,7 @@ class _Group:
             attrgetter(*fields) if fields else (lambda facts: ()) if fields == () else None
         )
         self.by_language: dict[str, OrderedDict] = {}
-        self.entries: dict[str, list[tuple]] = {}
+        self.entries: dict[str, tuple[tuple | None, list[tuple]]] = {}
         self.limit = 1
         self.check = _check_maker()
         self.context = catalogue.context
@@ -89,28 +89,47 @@ class _Group:
             _lru_put(cache, key, found, self.limit)
         return found
 
-    def _entries(self, language: str) -> list[tuple]:
-        """Per condition: (its test, its code, the node, then for a condition that fills a
-        field (Node.fills): the field, how its value is written, and the sentences when not
-        held and when held with HOLE where the value goes; else None, None, "", "")."""
+    def _entries(self, language: str) -> tuple[tuple | None, list[tuple]]:
+        """(the group's templates when all its conditions fill the same field the same way,
+        else None; per condition: its test, its code, the node, then for a condition that
+        fills a field (Node.fills) the field, how its value is written, and the sentences
+        when not held and when held with HOLE where the value goes, else None, None, "", "").
+        """
         found = self.entries.get(language)
         if found is None:
-            found = []
+            entries = []
             for node in self.nodes:
                 field = node.fills()
                 if field is None:
-                    found.append((node.test, node.code, node, None, None, "", ""))
+                    entries.append((node.test, node.code, node, None, None, "", ""))
                     continue
                 no, yes = node.template(False, self.context), node.template(True, self.context)
-                found.append((node.test, node.code, node, field, type(node).fill, no, yes))
-            self.entries[language] = found
+                entries.append((node.test, node.code, node, field, type(node).fill, no, yes))
+            uniform = None
+            if entries and len({(e[3], e[4]) for e in entries}) == 1 and entries[0][3]:
+                tests, codes, nodes, _fields, _fills, nos, yeses = zip(*entries, strict=True)
+                uniform = (entries[0][3], entries[0][4], tests, codes, nos, yeses)
+            found = self.entries[language] = (uniform, entries)
         return found
 
     def _write(self, facts: Facts, language: str) -> tuple[tuple, tuple]:
         check, cx = self.check, self.context
-        checks, helds = [], []
+        uniform, entries = self._entries(language)
+        if uniform is not None:
+            field, fill, tests, codes, nos, yeses = uniform
+            value = getattr(facts, field)
+            if value is not None:  # the group's sentences are its templates, filled
+                shown = fill(self.nodes[0], value)
+                helds = tuple([test(facts) for test in tests])
+                return tuple(
+                    [
+                        check(code, held, (yes if held else no).replace(HOLE, shown))
+                        for code, held, no, yes in zip(codes, helds, nos, yeses, strict=True)
+                    ]
+                ), helds
+        checks, held_list = [], []
         filled: dict[tuple, str] = {}  # (field, writer) -> the value as written, once
-        for test, code, node, field, fill, no, yes in self._entries(language):
+        for test, code, node, field, fill, no, yes in entries:
             held = test(facts)
             value = None if field is None else getattr(facts, field)
             if value is None:
@@ -121,8 +140,8 @@ class _Group:
                     shown = filled[field, fill] = fill(node, value)
                 text = (yes if held else no).replace(HOLE, shown)
             checks.append(check(code, held, text))
-            helds.append(held)
-        return tuple(checks), tuple(helds)
+            held_list.append(held)
+        return tuple(checks), tuple(held_list)
 
 
 class SingleProfile:
@@ -152,7 +171,6 @@ class SingleProfile:
         self.tie = [0] * len(schemes)  # rank of each scheme by name then slug
         for order, j in enumerate(by_name):
             self.tie[j] = order
-        self.by_tie = by_name
         self.shown = [  # the fields of each scheme's answers that do not depend on the profile
             (s.spec.slug, s.spec.name, s.spec.kind, s.spec.operator_name, s.spec.operator_id)
             + (s.spec.variant_of,)
@@ -239,7 +257,8 @@ class SingleProfile:
         size = len(self.rows)
         span = 1000 * (len(facts.needs) + 2)  # above any score (see evaluate._score)
         keys = []
-        found: list[tuple] = [()] * size
+        found: list[SchemeAnswer] = [None] * size  # type: ignore[list-item]  # by name order
+        make, set_rank, shown = _answer_maker(), _rank_setter(), self.shown
         for j, (scheme, of_scheme, of_amounts, finances, variant, tie) in enumerate(self.rows):
             failed = of_scheme(helds).count(False)
             if amount is not None and finances:
@@ -248,23 +267,18 @@ class SingleProfile:
             else:
                 fit_amount, amount_key = 1, None
             needs, audience, locality = needs_of[j], audience_of[j], localities[j]
-            score = (
-                1000 * len(needs) + (100 if audience else 0) + 10 * fit_amount + locality[0] + 1
-            )
+            score = 1000 * len(needs) + (100 if audience else 0) + 10 * fit_amount + locality[0] + 1
             key = (failed, needs_key[j], audience, amount_key, locality, variant)
             reasons = reasons_cache.get(key)
             if reasons is None:
                 fit = (needs, audience, fit_amount, *locality)
                 reasons = reasons_cache[key] = _reasons(scheme, facts, fit, failed, cx, pieces)
-            found[j] = (score, failed, reasons, of_scheme(checks))
+            found[tie] = make(shown[j], failed == 0, 0, score, reasons, of_scheme(checks))
             keys.append((failed * span + span - 1 - score) * size + tie)
         keys.sort()
-        by_tie, make = self.by_tie, _answer_maker()
-        answers = []
-        for rank, key in enumerate(keys, 1):
-            j = by_tie[key % size]
-            score, failed, reasons, scheme_checks = found[j]
-            answers.append(make(self.shown[j], failed == 0, rank, score, reasons, scheme_checks))
+        answers = [found[key % size] for key in keys]
+        for rank, answer in enumerate(answers, 1):
+            set_rank(answer, rank)  # still being built: no one else holds it
         return answers
 
 
@@ -303,6 +317,13 @@ def _answer_maker() -> Callable[..., SchemeAnswer]:
         return answer
 
     return make
+
+
+@cache
+def _rank_setter() -> Callable[[Any, int], None]:
+    from .evaluate import SchemeAnswer
+
+    return SchemeAnswer.__dict__["rank"].__set__
 
 
 @cache
