@@ -111,11 +111,10 @@ def commune_territories(codes: Iterable[str]) -> dict[str, tuple[str, str, str, 
     table and columns (a tenth of the ORM's cost for one commune), by chunks of parameters."""
     wanted = list(dict.fromkeys(codes))
     meta, quote = Commune._meta, connection.ops.quote_name
-    columns = ", ".join(
-        quote(meta.get_field(f).column)
-        for f in ("code", "name", "departement", "region", "epci", "ept")
-    )
-    table, key = quote(meta.db_table), quote(meta.get_field("code").column)
+    column = {f.name: str(f.column) for f in meta.concrete_fields}
+    names = ("code", "name", "departement", "region", "epci", "ept")
+    columns = ", ".join(quote(column[n]) for n in names)
+    table, key = quote(meta.db_table), quote(column["code"])
     found = {}
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), _CODES_PER_QUERY):

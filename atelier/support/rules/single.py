@@ -24,11 +24,12 @@ from functools import cache
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
+from .answers import Check, SchemeAnswer, _reasons
 from .generic import AMOUNT_CODES
 from .nodes import HOLE, Facts
 
 if TYPE_CHECKING:
-    from .evaluate import Catalogue, Check, SchemeAnswer
+    from .evaluate import Catalogue
 
 CHECKS_CACHE_MAX = 200_000  # checks kept per language and catalogue, over all the groups
 PARTS_CACHE_MAX = 512  # combinations of needs / of situations kept per catalogue
@@ -97,7 +98,7 @@ class _Group:
         """
         found = self.entries.get(language)
         if found is None:
-            entries = []
+            entries: list[tuple] = []
             for node in self.nodes:
                 field = node.fills()
                 if field is None:
@@ -176,7 +177,7 @@ class SingleProfile:
             + (s.spec.variant_of,)
             for s in schemes
         ]
-        self.rows = []
+        self.rows: list[tuple] = []
         for scheme in schemes:
             positions = [flat[n] for n in scheme.ids]
             amounts = [flat[n] for n in scheme.ids if catalogue.nodes[n].code in AMOUNT_CODES]
@@ -235,8 +236,6 @@ class SingleProfile:
         return found
 
     def answers(self, facts: Facts, language: str, pieces: dict) -> list[SchemeAnswer]:
-        from .evaluate import _reasons
-
         checks: list[Check] = []
         helds: list[bool] = []
         for group in self.groups:
@@ -295,8 +294,6 @@ def _setters(cls: type) -> list[Callable[[Any, Any], None]]:
 def _answer_maker() -> Callable[..., SchemeAnswer]:
     """`make(shown, eligible, rank, score, reasons, checks)`: a SchemeAnswer, equal to the one
     its __init__ builds (`shown`: slug, name, kind, operator, operator_id, variant_of)."""
-    from .evaluate import SchemeAnswer
-
     new = object.__new__
     slug, name, kind, operator, operator_id, variant_of, *rest = _setters(SchemeAnswer)
     eligible, rank, score, reasons, checks = rest
@@ -321,16 +318,12 @@ def _answer_maker() -> Callable[..., SchemeAnswer]:
 
 @cache
 def _rank_setter() -> Callable[[Any, int], None]:
-    from .evaluate import SchemeAnswer
-
     return SchemeAnswer.__dict__["rank"].__set__
 
 
 @cache
 def _check_maker() -> Callable[[str, bool, str], Check]:
     """`make(code, held, text)`: a Check, equal to the one its __init__ builds."""
-    from .evaluate import Check
-
     new = object.__new__
     code, held, text = _setters(Check)
 
