@@ -6,14 +6,17 @@ sentence — are the same for every profile that gave the same values. The disti
 of the catalogue are grouped by the fields they read; each group keeps, per language, the
 checks of its conditions for each combination of those values (`Check` is frozen: the same
 object serves every profile), in a bounded LRU. A profile then costs one lookup per group
-(a dozen), plus the conditions of the groups it is the first to meet (its commune's
-perimeters, a new amount). The ranking reads per-scheme parts kept the same way (the needs
-and the situations a scheme answers, per combination given; the reasons' sentences), the
-locality of each scheme through an index of the perimeters' keys, and sorts plain integers
-(the schemes' order by name is computed once).
+(about fifteen), plus the conditions of the groups it is the first to meet (its commune's
+perimeters, a new amount), whose sentences are templates written once per language with the
+commune's name or the amount left out (`Node.fills` / `Node.template`). The ranking reads
+per-scheme parts kept the same way (the needs and the situations a scheme answers, per
+combination given; the reasons' sentences), the locality of each scheme through an index of
+the perimeters' keys, and sorts plain integers (the schemes' order by name computed once).
 
 The answers are exactly those of `Catalogue.rank` (the same sentences, written by the same
-functions; tests/test_engine.py compares them with the reference interpretation)."""
+functions; tests/test_engine.py and test_single_profile.py compare them with the reference
+interpretation). The caches belong to the catalogue (a new one starts empty) and tolerate
+concurrent threads (a race at worst writes a check twice)."""
 
 from __future__ import annotations
 
@@ -49,13 +52,19 @@ def _tuple_getter(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple]:
 def _lru_get(cache: OrderedDict, key: Hashable) -> Any:
     found = cache.get(key)
     if found is not None:
-        cache.move_to_end(key)
+        try:
+            cache.move_to_end(key)  # the most recently used last
+        except KeyError:  # forgotten meanwhile by another thread: found is still right
+            pass
     return found
 
 
 def _lru_put(cache: OrderedDict, key: Hashable, value: Any, limit: int) -> None:
     while len(cache) >= limit:
-        cache.popitem(last=False)  # the least recently used
+        try:
+            cache.popitem(last=False)  # the least recently used
+        except KeyError:  # emptied meanwhile by another thread
+            break
     cache[key] = value
 
 
