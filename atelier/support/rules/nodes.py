@@ -82,6 +82,12 @@ class ParamValue:
 HOLE = "\x00"  # where the value of a `Node.fills` field goes in a template
 
 
+def _named(place: str) -> Facts:
+    """A profile that is nothing but the name of its commune (what a perimeter's sentence
+    shows of it)."""
+    return Facts("", "", "", place, frozenset(), date.min)
+
+
 def _example(bound: ParamValue) -> str:
     return _(" (valeur d'exemple, à fixer par l'opérateur)") if bound.is_example else ""
 
@@ -232,15 +238,7 @@ class Overlap(Node):
         return "commune_name" if self.attr == "territory" else None
 
     def template(self, held: bool, context: Context) -> str:
-        return self._place(HOLE, held, context)
-
-    def _place(self, place: str, held: bool, context: Context) -> str:
-        template = (
-            _("%(place)s : dans le périmètre du dispositif (%(perimeter)s)")
-            if held
-            else _("%(place)s : hors du périmètre du dispositif (%(perimeter)s)")
-        )
-        return template % {"place": place, "perimeter": self._allowed(context)}
+        return self.text(_named(HOLE), held, context)
 
     def test(self, facts: Facts) -> bool:
         return not self.allowed.isdisjoint(getattr(facts, self.attr))
@@ -260,7 +258,12 @@ class Overlap(Node):
 
     def text(self, facts: Facts, held: bool, context: Context) -> str:
         if self.attr == "territory":
-            return self._place(facts.commune_name, held, context)
+            template = (
+                _("%(place)s : dans le périmètre du dispositif (%(perimeter)s)")
+                if held
+                else _("%(place)s : hors du périmètre du dispositif (%(perimeter)s)")
+            )
+            return template % {"place": facts.commune_name, "perimeter": self._allowed(context)}
         values: frozenset[str] = getattr(facts, self.attr)
         label = field_label(self.attr)
         if held:
@@ -342,26 +345,33 @@ class Bound(Node):
         return euros(value)  # type: ignore[arg-type]
 
     def template(self, held: bool, context: Context) -> str:
-        return self._asked(HOLE, held)
-
-    def _limit(self) -> str:
+        """`text`'s sentence for an amount given, HOLE in place of the amount (the same lines:
+        tests/test_single_profile.py checks that they agree)."""
         bound = self._value()
-        return f"{self._word()} {self.shown or euros(bound.value)}{_example(bound)}"
-
-    def text(self, facts: Facts, held: bool, context: Context) -> str:
-        if facts.amount is None:
-            return _("montant non précisé : %(limit)s") % {"limit": self._limit()}
-        return self._asked(euros(facts.amount), held)
-
-    def _asked(self, amount: str, held: bool) -> str:
+        limit = f"{self._word()} {self.shown or euros(bound.value)}{_example(bound)}"
         if self.kind == "minimum":
             sign = "≥" if held else "<"
         else:
             sign = "≤" if held else ">"
         return _("montant demandé %(amount)s %(sign)s %(limit)s") % {
-            "amount": amount,
+            "amount": HOLE,
             "sign": sign,
-            "limit": self._limit(),
+            "limit": limit,
+        }
+
+    def text(self, facts: Facts, held: bool, context: Context) -> str:
+        bound = self._value()
+        limit = f"{self._word()} {self.shown or euros(bound.value)}{_example(bound)}"
+        if facts.amount is None:
+            return _("montant non précisé : %(limit)s") % {"limit": limit}
+        if self.kind == "minimum":
+            sign = "≥" if held else "<"
+        else:
+            sign = "≤" if held else ">"
+        return _("montant demandé %(amount)s %(sign)s %(limit)s") % {
+            "amount": euros(facts.amount),
+            "sign": sign,
+            "limit": limit,
         }
 
     def describe(self, context: Context) -> str:
