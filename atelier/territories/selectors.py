@@ -104,6 +104,34 @@ def commune_levels() -> list[tuple[str, str, str, str, str, int | None]]:
     return [(code, dep, reg, epci or "", ept or "", pop) for code, dep, reg, epci, ept, pop in rows]
 
 
+def commune_territories(codes: Iterable[str]) -> dict[str, tuple[str, str, str, str, str]]:
+    """Code -> (name, département, région, EPCI, EPT; '' when in no EPCI or EPT) of the
+    communes and municipal arrondissements `codes` the reference knows: what placing a
+    commune in its territories needs, on every orientation. Plain SQL on the model's own
+    table and columns (a tenth of the ORM's cost for one commune), by chunks of parameters."""
+    wanted = list(dict.fromkeys(codes))
+    meta, quote = Commune._meta, connection.ops.quote_name
+    column = {f.name: str(f.column) for f in meta.concrete_fields}
+    names = ("code", "name", "departement", "region", "epci", "ept")
+    columns = ", ".join(quote(column[n]) for n in names)
+    table, key = quote(meta.db_table), quote(column["code"])
+    found = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), _CODES_PER_QUERY):
+            chunk = wanted[start : start + _CODES_PER_QUERY]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})",  # noqa: S608 (quoted)
+                chunk,
+            )
+            for code, name, dep, reg, epci, ept in cursor.fetchall():
+                found[code] = (name, dep, reg, epci or "", ept or "")
+    return found
+
+
+_CODES_PER_QUERY = 500
+
+
 def commune_place(code: str) -> CommunePlace | None:
     return commune_places([code]).get(code)
 

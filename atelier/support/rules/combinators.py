@@ -4,7 +4,7 @@ with one sentence, which names the parts that decided it."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -14,6 +14,17 @@ from .speech import gettext as _
 
 if TYPE_CHECKING:
     from .batch import BatchIndex
+
+
+def _union(reads: Iterable[tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """The fields a condition made of parts reads: those of its parts (None if one is not
+    declared)."""
+    found: set[str] = set()
+    for fields in reads:
+        if fields is None:
+            return None
+        found.update(fields)
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +49,9 @@ class All(Node):
 
     def prepare(self, context: Context) -> Node:
         return replace(self, parts=tuple(p.prepare(context) for p in self.parts))
+
+    def reads(self) -> tuple[str, ...] | None:
+        return _union(p.reads() for p in self.parts)
 
     def test(self, facts: Facts) -> bool:
         return all(p.test(facts) for p in self.parts)
@@ -122,6 +136,9 @@ class Switch(Node):
         return replace(
             self, then=self.then.prepare(context), otherwise=self.otherwise.prepare(context)
         )
+
+    def reads(self) -> tuple[str, ...] | None:
+        return _union(n.reads() for n in (self.guard, self.then, self.otherwise))
 
     def test(self, facts: Facts) -> bool:
         return (self.then if self.guard.test(facts) else self.otherwise).test(facts)

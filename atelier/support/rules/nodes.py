@@ -79,6 +79,15 @@ class ParamValue:
     source: str = ""
 
 
+HOLE = "\x00"  # where the value of a `Node.fills` field goes in a template
+
+
+def _named(place: str) -> Facts:
+    """A profile that is nothing but the name of its commune (what a perimeter's sentence
+    shows of it)."""
+    return Facts("", "", "", place, frozenset(), date.min)
+
+
 def _example(bound: ParamValue) -> str:
     return _(" (valeur d'exemple, à fixer par l'opérateur)") if bound.is_example else ""
 
@@ -111,6 +120,28 @@ class Node:
         the others (amounts, communes) are cheap to write again."""
         return True
 
+    def reads(self) -> tuple[str, ...] | None:
+        """The `Facts` fields its test and its sentences read (nothing else: the catalogue's
+        day and context are fixed), so that equal values give the same check; None when not
+        declared (then it is tested and written again for every profile)."""
+        return None
+
+    def fills(self) -> str | None:
+        """A field of `Facts` whose value, when it is not None, is all its sentence shows of
+        the profile beside whether it held: the sentence is then `template(held, context)`
+        with that value, written by `fill`, in place of HOLE (single.py writes each template
+        once). None for most conditions."""
+        return None
+
+    def fill(self, value: object) -> str:
+        """The `fills` field's value as the sentence writes it (the same for every condition
+        of the class: single.py writes it once per profile and class)."""
+        return str(value)
+
+    def template(self, held: bool, context: Context) -> str:
+        """The sentence for a profile whose `fills` field has a value, HOLE in its place."""
+        raise NotImplementedError
+
     def test(self, facts: Facts) -> bool:
         raise NotImplementedError
 
@@ -138,6 +169,9 @@ class Choice(Node):
     attr: str
     allowed: frozenset[str]
     not_said: frozenset[str] = frozenset()
+
+    def reads(self) -> tuple[str, ...]:
+        return (self.attr,)
 
     def test(self, facts: Facts) -> bool:
         value = getattr(facts, self.attr)
@@ -196,6 +230,15 @@ class Overlap(Node):
     @property
     def cacheable(self) -> bool:
         return self.attr != "territory"
+
+    def reads(self) -> tuple[str, ...]:
+        return ("territory", "commune_name") if self.attr == "territory" else (self.attr,)
+
+    def fills(self) -> str | None:
+        return "commune_name" if self.attr == "territory" else None
+
+    def template(self, held: bool, context: Context) -> str:
+        return self.text(_named(HOLE), held, context)
 
     def test(self, facts: Facts) -> bool:
         return not self.allowed.isdisjoint(getattr(facts, self.attr))
@@ -262,6 +305,9 @@ class Bound(Node):
     def params(self) -> tuple[str, ...]:
         return (self.bound.name,) if isinstance(self.bound, Param) else ()
 
+    def reads(self) -> tuple[str, ...]:
+        return ("amount",)
+
     def bind(self, values: Mapping[str, ParamValue], on: date) -> Node | None:
         if isinstance(self.bound, ParamValue):
             return self
@@ -291,6 +337,27 @@ class Bound(Node):
 
     def _word(self) -> str:
         return self.label or (_("minimum") if self.kind == "minimum" else _("maximum"))
+
+    def fills(self) -> str | None:
+        return "amount"
+
+    def fill(self, value: object) -> str:
+        return euros(value)  # type: ignore[arg-type]
+
+    def template(self, held: bool, context: Context) -> str:
+        """`text`'s sentence for an amount given, HOLE in place of the amount (the same lines:
+        tests/test_single_profile.py checks that they agree)."""
+        bound = self._value()
+        limit = f"{self._word()} {self.shown or euros(bound.value)}{_example(bound)}"
+        if self.kind == "minimum":
+            sign = "≥" if held else "<"
+        else:
+            sign = "≤" if held else ">"
+        return _("montant demandé %(amount)s %(sign)s %(limit)s") % {
+            "amount": HOLE,
+            "sign": sign,
+            "limit": limit,
+        }
 
     def text(self, facts: Facts, held: bool, context: Context) -> str:
         bound = self._value()
@@ -332,6 +399,9 @@ class State(Node):
 
     def mask(self, index: BatchIndex) -> int:
         return index.all if self.state == "open" else 0
+
+    def reads(self) -> tuple[str, ...]:
+        return ()
 
     def text_key(self, facts: Facts) -> Hashable:
         return None
@@ -375,6 +445,9 @@ class Opening(Node):
 
     def mask(self, index: BatchIndex) -> int:
         return index.all if self._open() else 0
+
+    def reads(self) -> tuple[str, ...]:
+        return ()
 
     def text_key(self, facts: Facts) -> Hashable:
         return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from atelier.territories.selectors import (
     arrondissement_parents,
-    commune_places,
+    commune_territories,
     naf_section_labels,
     territory_get,
     territory_labels,
@@ -65,16 +65,16 @@ def places_resolve(codes: Iterable[str]) -> dict[str, Place]:
             missing.append(code)
     if missing:
         parents = _arrondissement_parents()
-        for code, place in commune_places(missing).items():
-            keys = {f"commune:{code}", f"departement:{place.departement_code}", COUNTRY}
-            keys.add(f"region:{place.region_code}")
-            if place.epci_code:
-                keys.add(f"epci:{place.epci_code}")
-            if place.ept_code:
-                keys.add(f"ept:{place.ept_code}")
+        for code, (name, departement, region, epci, ept) in commune_territories(missing).items():
+            keys = {f"commune:{code}", f"departement:{departement}", COUNTRY}
+            keys.add(f"region:{region}")
+            if epci:
+                keys.add(f"epci:{epci}")
+            if ept:
+                keys.add(f"ept:{ept}")
             if code in parents:
                 keys |= {f"arrondissement:{code}", f"commune:{parents[code]}"}
-            found[code] = Place(code, place.name, frozenset(keys))
+            found[code] = Place(code, name, frozenset(keys))
             _places[code] = (now, found[code])
     return found
 

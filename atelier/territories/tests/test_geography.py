@@ -84,3 +84,20 @@ def test_arrondissement_factory_places_it_in_its_parent():
     assert arr.parent.code == "75056"
     assert arr.departement_id == "75" and arr.region_id == "11"
     assert list(arr.parent.arrondissements.values_list("code", flat=True)) == ["75101"]
+
+
+@pytest.mark.django_db
+def test_commune_territories_reads_what_commune_places_reads(monkeypatch):
+    from atelier.territories import selectors
+
+    make_small_reference()
+    ArrondissementFactory()
+    codes = list(selectors.commune_places().keys())
+    assert len(codes) >= 3
+    monkeypatch.setattr(selectors, "_CODES_PER_QUERY", 2)  # several chunks
+    found = selectors.commune_territories([*codes, "00000", codes[0]])
+    assert found == {
+        code: (p.name, p.departement_code, p.region_code, p.epci_code, p.ept_code)
+        for code, p in selectors.commune_places(codes).items()
+    }
+    assert selectors.commune_territories([]) == {}
