@@ -59,7 +59,9 @@ def _parameter(param: dict[str, Any]) -> None:
     values = ENUMS.get(param.get("name", ""))
     if values is not None and "enum" not in schema:  # an operation's own enum is kept
         if schema.get("type") == "array":
-            schema["items"] = {**schema.get("items", {}), "type": "string", "enum": values}
+            # An empty value in a repeated filter is ignored (HTML forms send `theme=`): the
+            # document says so rather than promise a 422 the API does not give.
+            schema["items"] = {**schema.get("items", {}), "type": "string", "enum": [*values, ""]}
         else:
             schema["enum"] = values
     param["schema"] = schema

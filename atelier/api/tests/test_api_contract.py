@@ -127,6 +127,8 @@ def test_closed_filters_have_their_enum_and_no_parameter_is_null():
     assert "insertion" in params["theme"]["items"]["enum"]
     assert "esus" in params["agrement"]["items"]["enum"]
     assert params["effectif"]["items"]["enum"]
+    # An empty repeated value is ignored by the API (HTML forms send `theme=`), and documented.
+    assert all("" in params[n]["items"]["enum"] for n in ("famille", "naf", "theme", "agrement"))
     for _name, op in _operations():
         for param in op.get("parameters", []):
             assert "anyOf" not in param["schema"], param["name"]
