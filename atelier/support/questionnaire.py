@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from atelier.directory.enums import HeadcountBand
 from atelier.territories.selectors import postcode_communes, territory_lookup
 
 from .enums import LegalForm, Need, Project, Situation, Stage
@@ -51,6 +52,11 @@ class QuestionnaireForm(forms.Form):
         required=False,
     )
     sector = forms.ChoiceField(label=_("Dans quel secteur ?"), required=False)
+    headcount_band = forms.ChoiceField(
+        choices=[("", "")] + [(b, b) for b in HeadcountBand.values],
+        required=False,
+        widget=forms.HiddenInput,
+    )  # only from a SIREN/SIRET pre-fill (the structures' routing reads it)
     needs = forms.MultipleChoiceField(
         label=_("De quoi avez-vous besoin ? (plusieurs réponses possibles)"),
         choices=Need.choices,
@@ -109,6 +115,7 @@ class QuestionnaireForm(forms.Form):
             situations=frozenset(Situation(s) for s in data.get("situations") or ()),
             sector=data.get("sector") or "",
             needs=frozenset(Need(n) for n in data.get("needs") or ()),
+            headcount_band=data.get("headcount_band") or "",
         )
 
 
@@ -119,7 +126,14 @@ def _communes_for(text: str) -> list[tuple[str, str]]:
         return []
     compact = text.replace(" ", "")
     # A postcode: its communes, only its arrondissements when it serves some (75019: Paris 19e).
-    refs = postcode_communes(compact) if compact.isdigit() and len(compact) == 5 else []
+    refs = []
+    if len(compact) == 5 and (compact.isdigit() or compact[:2].upper() in ("2A", "2B")):
+        # An INSEE code (a pre-filled head office, or typed) and the communes of a postcode.
+        code = compact.upper()
+        refs = [
+            r for r in territory_lookup(code, limit=1) if r.level == "commune" and r.code == code
+        ]
+        refs += [r for r in postcode_communes(compact) if r.code not in {x.code for x in refs}]
     refs = refs or [
         r for r in territory_lookup(text, limit=PLACE_CHOICES * 2) if r.level == "commune"
     ]

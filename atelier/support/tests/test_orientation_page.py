@@ -119,3 +119,42 @@ def test_bad_answers_are_refused_beside_their_field(client, catalogue, field, va
     response = client.get(URL, {**ANSWERS, field: value})
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors[field])
+
+
+def test_a_siret_prefills_the_questionnaire_from_the_atlas(client, catalogue):
+    from atelier.support.tests.test_prefill import _org, _siren
+
+    siren = _siren("48234567")
+    org = _org(catalogue, siren=siren, name="Amis du quartier", band="03")
+    siret = org.establishments.get().siret
+    response = client.get(URL, {"siret": siret})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["legal_form"] == "association" and form.initial["sector"] == "Q"
+    assert form.initial["lieu"] == "75120" and form.initial["headcount_band"] == "03"
+    assert "Réponses pré-remplies depuis la fiche de l'Atlas de Amis du quartier" in (
+        response.content.decode()
+    )
+    # The pre-filled answers, sent with the holder's own, keep the structure's headcount band.
+    answered = client.get(
+        URL,
+        {
+            "lieu": "75120",
+            "commune": "75120",
+            "stage": "established",
+            "project": "association_employer",
+            "legal_form": "association",
+            "headcount_band": "03",
+        },
+    )
+    assert answered.status_code == 200
+    assert answered.context["profile"].headcount_band == "03"
+    assert answered.context["profile"].commune == "75120"
+
+
+def test_a_wrong_siret_says_why_and_leaves_the_questionnaire_blank(client, catalogue):
+    response = client.get(URL, {"siret": "123"})
+    assert response.status_code == 200
+    assert response.context["prefill_error"]
+    assert response.context["form"].initial == {}
+    assert 'role="alert"' in response.content.decode()

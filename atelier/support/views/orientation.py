@@ -11,12 +11,17 @@ from ..questionnaire import QuestionnaireForm
 from ..selectors.case_request import case_request_url
 from ..selectors.nearby import structures_nearby
 from ..selectors.orientation import OrientationError, orient
+from ..selectors.prefill import PrefillError, profile_prefill
 
 
 @public
 def orientation(request: HttpRequest) -> HttpResponse:
-    form = QuestionnaireForm(request.GET if "stage" in request.GET else None)
-    context: dict = {"form": form}
+    context: dict = {}
+    if "stage" in request.GET:
+        form = QuestionnaireForm(request.GET)
+    else:
+        form = QuestionnaireForm(initial=_prefilled(request, context))
+    context["form"] = form
     if form.is_bound and form.is_valid():
         profile = form.profile()
         try:
@@ -36,3 +41,24 @@ def orientation(request: HttpRequest) -> HttpResponse:
             )
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "support/orientation.html", context, status=status)
+
+
+def _prefilled(request: HttpRequest, context: dict) -> dict:
+    """The questionnaire's first answers from the Atlas when the holder gave the SIREN or SIRET
+    of an existing structure (`?siret=`); the reason in `context` when none can be read."""
+    identifier = request.GET.get("siret", "").strip()
+    if not identifier:
+        return {}
+    context["siret"] = identifier[:40]
+    try:
+        found = profile_prefill(identifier)
+    except PrefillError as exc:
+        context["prefill_error"] = str(exc)
+        return {}
+    context["prefill"] = found
+    initial = {
+        key: found[key] for key in ("legal_form", "sector", "stage", "headcount_band") if found[key]
+    }
+    if found["commune"]:
+        initial.update(lieu=found["commune"], commune=found["commune"])
+    return initial
