@@ -466,6 +466,7 @@ class OrganisationMembershipAdmin(SimpleHistoryAdmin):
             "title": _("Effacer les coordonnées des contacts ?"),
             "opts": self.model._meta,
             "memberships": queryset.select_related("organisation", "network"),
+            "objects": queryset,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action": "erase_contacts",
         }

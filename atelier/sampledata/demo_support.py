@@ -16,7 +16,7 @@ from django.db import transaction
 
 from atelier.accounts.selectors import network_get
 from atelier.directory.enums import Source
-from atelier.directory.selectors.organisations import organisation_of_source
+from atelier.directory.selectors.organisations import organisation_find
 from atelier.support.enums import Need, Project, Stage
 from atelier.support.profile import Profile
 from atelier.support.selectors.routing import structure_get
@@ -96,11 +96,11 @@ def demo_support_ensure() -> int:
         ) from None
     count = 0
     for item in DEMO_STRUCTURES:
-        org = organisation_of_source(source=Source.DEMO, name=item.organisation)
-        if org is None:
+        org_id = organisation_find(source=Source.DEMO, name=item.organisation)
+        if org_id is None:
             raise DemoSupportError(f"Organisation de démonstration absente : {item.organisation}.")
         structure_ensure(
-            organisation_id=org.pk,
+            organisation_id=org_id,
             network_id=network.pk,
             label=item.label,
             territories=item.territories,
@@ -126,9 +126,9 @@ def demo_support_advisors_ensure(*, username: str = ADVISOR) -> bool:
     if user is None:
         return False
     network = network_get(slug=NETWORK)
-    org = organisation_of_source(source=Source.DEMO, name=ADVISED)
+    org_id = organisation_find(source=Source.DEMO, name=ADVISED)
     structure = (
-        structure_get(organisation_id=org.pk, network_id=network.pk) if org is not None else None
+        structure_get(organisation_id=org_id, network_id=network.pk) if org_id is not None else None
     )
     if structure is None:
         raise DemoSupportError(f"Structure de démonstration absente : {ADVISED}.")

@@ -268,11 +268,6 @@ def organisations_of_source_exist(*, source: str) -> bool:
     return Organisation.objects.filter(source=source).exists()
 
 
-def organisation_of_source(*, source: str, name: str) -> Organisation | None:
-    """The organisation of `source` named `name` (the demo data's key), or None."""
-    return Organisation.objects.filter(source=source, name=name).order_by("pk").first()
-
-
 def sirens_not_of_source(*, source: str, prefix: str) -> set[str]:
     """SIRENs starting with `prefix` held by organisations of another source than `source`."""
     return {
@@ -288,7 +283,10 @@ def organisation_find(*, source: str, name: str) -> int | None:
     """The id of the organisation of `source` named exactly `name` (the key of the demo data
     and of the other apps' reference files), or None."""
     return (
-        Organisation.objects.filter(source=source, name=name).values_list("pk", flat=True).first()
+        Organisation.objects.filter(source=source, name=name)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
     )
 
 

@@ -263,6 +263,7 @@ class CaseAdmin(admin.ModelAdmin):
             "title": _("Effacer les données personnelles de ces dossiers ?"),
             "opts": self.model._meta,
             "cases": queryset,
+            "objects": queryset,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action": "erase_personal_data",
         }

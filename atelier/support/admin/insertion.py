@@ -160,6 +160,7 @@ class BeneficiaryAdmin(NetworkScoped, admin.ModelAdmin):
             "title": _("Effacer ces bénéficiaires ?"),
             "opts": self.model._meta,
             "beneficiaries": queryset.select_related("structure__organisation"),
+            "objects": queryset,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action": "erase_personal_data",
         }

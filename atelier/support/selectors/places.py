@@ -46,10 +46,6 @@ def places_forget() -> None:
     _places.clear()
 
 
-def _arrondissement_parents() -> dict[str, str]:
-    return arrondissement_parents()  # cached by the territories app
-
-
 def places_resolve(codes: Iterable[str]) -> dict[str, Place]:
     """Code -> Place of the communes (or municipal arrondissements) `codes` the reference
     knows; unknown codes are absent."""
@@ -64,7 +60,7 @@ def places_resolve(codes: Iterable[str]) -> dict[str, Place]:
         else:
             missing.append(code)
     if missing:
-        parents = _arrondissement_parents()
+        parents = arrondissement_parents()
         for code, (name, departement, region, epci, ept) in commune_territories(missing).items():
             keys = {f"commune:{code}", f"departement:{departement}", COUNTRY}
             keys.add(f"region:{region}")
@@ -101,7 +97,7 @@ def key_exists(key: str) -> bool:
     if level == "country":
         return code == "FR"
     if level == "arrondissement":
-        return code in _arrondissement_parents()
+        return code in arrondissement_parents()
     return territory_get(level, code) is not None
 
 
@@ -109,7 +105,7 @@ def canonical_key(key: str) -> str:
     """`commune:75119` -> `arrondissement:75119` (the perimeter's spelling of an
     arrondissement); any other key unchanged."""
     level, _sep, code = key.strip().partition(":")
-    if level == "commune" and code in _arrondissement_parents():
+    if level == "commune" and code in arrondissement_parents():
         return f"arrondissement:{code}"
     return f"{level}:{code}"
 
