@@ -4,11 +4,13 @@ holder's request (routing filters), the nearest first, each with why it fits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from atelier.directory.selectors.around import haversine_km
-from atelier.territories.selectors import commune_place, territory_labels
+from atelier.territories.selectors import CommunePlace, commune_place, territory_labels
 
 from ..enums import LegalForm, Need, Stage
 from ..models import SupportStructure
@@ -50,22 +52,30 @@ def _reasons(structure: SupportStructure) -> tuple[str, ...]:
     return tuple(reasons)
 
 
+def _nearest(organisation: Any, place: CommunePlace) -> tuple[float, str] | None:
+    """(km, address) of the organisation's open placed establishment nearest the commune's
+    centre, or None."""
+    best: tuple[float, str] | None = None
+    for est in organisation.establishments.all():
+        if not est.is_open or est.latitude is None or est.longitude is None:
+            continue
+        km = haversine_km(place.latitude, place.longitude, est.latitude, est.longitude)
+        if best is None or km < best[0]:
+            best = (km, ", ".join(est.address_lines))
+    return best
+
+
 def structures_nearby(profile: Profile, *, limit: int = MAX_SHOWN) -> list[NearbyStructure]:
     """The active structures that take `profile`'s request, the nearest first (those whose
     establishments are not placed last), at most `limit`."""
     place = commune_place(profile.commune)
+    structures = structures_for_profile(profile)
+    if place is not None:  # their establishments in one query, not one per structure
+        prefetch_related_objects(structures, "organisation__establishments__commune")
     found = []
-    for structure in structures_for_profile(profile):
+    for structure in structures:
         organisation = structure.organisation
-        best: tuple[float, str] | None = None
-        for est in organisation.establishments.all():
-            if not est.is_open or est.latitude is None or est.longitude is None:
-                continue
-            if place is None:
-                continue
-            km = haversine_km(place.latitude, place.longitude, est.latitude, est.longitude)
-            if best is None or km < best[0]:
-                best = (km, ", ".join(est.address_lines))
+        best = _nearest(organisation, place) if place is not None else None
         found.append(
             NearbyStructure(
                 name=structure.display_name,
