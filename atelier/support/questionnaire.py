@@ -7,11 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from atelier.directory.enums import HeadcountBand
-from atelier.territories.selectors import postcode_communes, territory_lookup
 
 from .enums import LegalForm, Need, Project, Situation, Stage
 from .profile import Profile
-from .selectors.places import sector_labels
+from .selectors.places import communes_matching, sector_labels
 
 MAX_AMOUNT = 10_000_000
 PLACE_CHOICES = 8  # communes offered when the place typed is ambiguous
@@ -71,7 +70,7 @@ class QuestionnaireForm(forms.Form):
         ]
         self.places: list[tuple[str, str]] = []
         if self.is_bound:
-            self.places = _communes_for(str(self.data.get("lieu", "")))
+            self.places = communes_matching(str(self.data.get("lieu", "")), limit=PLACE_CHOICES)
             self.fields["commune"].choices = self.places
         if len(self.places) < 2:
             self.fields["commune"].widget = forms.HiddenInput()
@@ -117,24 +116,3 @@ class QuestionnaireForm(forms.Form):
             needs=frozenset(Need(n) for n in data.get("needs") or ()),
             headcount_band=data.get("headcount_band") or "",
         )
-
-
-def _communes_for(text: str) -> list[tuple[str, str]]:
-    """(INSEE code, label) of the communes and arrondissements the place typed may be."""
-    text = text.strip()
-    if not text:
-        return []
-    compact = text.replace(" ", "")
-    # A postcode: its communes, only its arrondissements when it serves some (75019: Paris 19e).
-    refs = []
-    if len(compact) == 5 and (compact.isdigit() or compact[:2].upper() in ("2A", "2B")):
-        # An INSEE code (a pre-filled head office, or typed) and the communes of a postcode.
-        code = compact.upper()
-        refs = [
-            r for r in territory_lookup(code, limit=1) if r.level == "commune" and r.code == code
-        ]
-        refs += [r for r in postcode_communes(compact) if r.code not in {x.code for x in refs}]
-    refs = refs or [
-        r for r in territory_lookup(text, limit=PLACE_CHOICES * 2) if r.level == "commune"
-    ]
-    return [(r.code, r.label) for r in refs[:PLACE_CHOICES]]

@@ -19,8 +19,10 @@ from atelier.territories.selectors import (
     arrondissement_parents,
     commune_territories,
     naf_section_labels,
+    postcode_communes,
     territory_get,
     territory_labels,
+    territory_lookup,
 )
 
 COUNTRY = "country:FR"
@@ -132,3 +134,23 @@ def key_labels(keys: Iterable[str]) -> dict[str, str]:
 def sector_labels() -> dict[str, str]:
     """NAF rév. 2 section letter -> label."""
     return naf_section_labels(NAF_SECTIONS)
+
+
+def communes_matching(text: str, *, limit: int) -> list[tuple[str, str]]:
+    """(INSEE code, label) of the communes and municipal arrondissements a place typed by a
+    person may be (an INSEE code, a postcode, a name), at most `limit`, the likeliest first."""
+    text = text.strip()
+    if not text:
+        return []
+    compact = text.replace(" ", "")
+    # A postcode: its communes, only its arrondissements when it serves some (75019: Paris 19e).
+    refs = []
+    if len(compact) == 5 and (compact.isdigit() or compact[:2].upper() in ("2A", "2B")):
+        # An INSEE code (a pre-filled head office, or typed) and the communes of a postcode.
+        code = compact.upper()
+        refs = [
+            r for r in territory_lookup(code, limit=1) if r.level == "commune" and r.code == code
+        ]
+        refs += [r for r in postcode_communes(compact) if r.code not in {x.code for x in refs}]
+    refs = refs or [r for r in territory_lookup(text, limit=limit * 2) if r.level == "commune"]
+    return [(r.code, r.label) for r in refs[:limit]]
